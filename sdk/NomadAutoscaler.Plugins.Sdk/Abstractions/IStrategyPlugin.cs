@@ -1,0 +1,13 @@
+namespace NomadAutoscaler.Plugins.Sdk;
+
+/// <summary>A strategy plugin: turns a check's metrics and the current count into a scaling action.</summary>
+/// <typeparam name="TOptions">The plugin's configuration, bound from the agent's plugin block.</typeparam>
+public interface IStrategyPlugin<in TOptions>
+    where TOptions : class
+{
+    /// <summary>Applies configuration. Called before any other method, and again when the agent reloads.</summary>
+    ValueTask ConfigureAsync(TOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Computes the desired action. The direction must be set; <see cref="ScalingDirection.None"/> means no change.</summary>
+    ValueTask<ScalingAction> RunAsync(StrategyRequest request, CancellationToken cancellationToken);
+}
