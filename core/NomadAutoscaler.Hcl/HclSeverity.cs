@@ -1,0 +1,7 @@
+namespace NomadAutoscaler.Hcl;
+
+public enum HclSeverity
+{
+    Error,
+    Warning,
+}

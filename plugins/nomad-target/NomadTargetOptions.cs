@@ -1,0 +1,6 @@
+using NomadAutoscaler.Plugins.Sdk.Nomad;
+
+namespace NomadAutoscaler.Plugins.NomadTarget;
+
+/// <summary>The <c>target "nomad-target"</c> block's config: only the injected <c>nomad_*</c> keys.</summary>
+public sealed class NomadTargetOptions : NomadPluginOptions;

@@ -1,0 +1,4 @@
+using NomadAutoscaler.Plugins.NomadTarget;
+using NomadAutoscaler.Plugins.Sdk;
+
+return await PluginHost.RunAsync<NomadTargetPlugin>(args);

@@ -1,0 +1,4 @@
+using NomadAutoscaler.Plugins.PassThrough;
+using NomadAutoscaler.Plugins.Sdk;
+
+return await PluginHost.RunAsync<PassThroughStrategy>(args);

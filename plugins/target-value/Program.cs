@@ -1,0 +1,4 @@
+using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.TargetValue;
+
+return await PluginHost.RunAsync<TargetValueStrategy>(args);

@@ -1,0 +1,19 @@
+namespace NomadAutoscaler.Plugins.Sdk.Testing;
+
+/// <summary>Tuning for <see cref="PluginConformance"/>. The defaults suit a loaded CI machine.</summary>
+public sealed record ConformanceOptions
+{
+    /// <summary>How long to wait for the handshake line (and for a plugin without the cookie to exit).
+    /// The agent waits a minute; start-up under CPU contention can take seconds. Default 30 s.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the plugin may take to exit after <c>plugin.GRPCController/Shutdown</c>. go-plugin hosts
+    /// SIGKILL after 2 s, so that is the default.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Deadline of each RPC the kit makes. Default 10 s.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Command-line arguments for the plugin (the agent passes the plugin block's <c>args</c>).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+}

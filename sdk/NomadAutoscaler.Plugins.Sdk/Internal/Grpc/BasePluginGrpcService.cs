@@ -1,0 +1,30 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Contracts.Base.V1;
+
+namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
+
+internal sealed class BasePluginGrpcService(IInProcessPlugin plugin, ILogger<BasePluginGrpcService> logger)
+    : BasePluginService.BasePluginServiceBase
+{
+    public override Task<PluginInfoResponse> PluginInfo(PluginInfoRequest request, ServerCallContext context)
+        => Task.FromResult(new PluginInfoResponse
+        {
+            Name = plugin.Name,
+            Type = plugin.Kind switch
+            {
+                PluginKind.Apm => PluginType.Apm,
+                PluginKind.Strategy => PluginType.Strategy,
+                PluginKind.Target => PluginType.Target,
+                _ => PluginType.Unspecified,
+            },
+        });
+
+    public override async Task<SetConfigResponse> SetConfig(SetConfigRequest request, ServerCallContext context)
+    {
+        await plugin.SetConfigAsync(new Dictionary<string, string>(request.Config), context.CancellationToken);
+        // Keys only: values may hold secrets such as nomad_token.
+        logger.LogInformation("plugin configured: keys={Keys}", string.Join(",", request.Config.Keys.Order(StringComparer.Ordinal)));
+        return new SetConfigResponse();
+    }
+}

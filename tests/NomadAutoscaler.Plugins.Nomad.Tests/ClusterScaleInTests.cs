@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Time.Testing;
+using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
+using static NomadAutoscaler.Plugins.Nomad.Tests.StubNomad;
+using static NomadAutoscaler.Plugins.Nomad.Tests.TestClients;
+
+namespace NomadAutoscaler.Plugins.Nomad.Tests;
+
+public sealed class ClusterScaleInTests
+{
+    private static readonly string Hostname = """{"unique.platform.aws.hostname":"vm-HOST"}""";
+
+    private static string Attrs(string id) => Hostname.Replace("HOST", id, StringComparison.Ordinal);
+
+    private static StubNomad Pool(params string[] extraStubs)
+        => new StubNomad()
+            .On("GET", "/v1/nodes", Json(Nodes([NodeStub("n1", 10, "wrk"), NodeStub("n2", 20, "wrk"), NodeStub("n3", 30, "wrk"), NodeStub("other", 40, "x"), .. extraStubs])))
+            .On("GET", "/v1/node/n1", Json(FullNode("n1", attributes: Attrs("n1"))))
+            .On("GET", "/v1/node/n2", Json(FullNode("n2", attributes: Attrs("n2"))))
+            .On("GET", "/v1/node/n3", Json(FullNode("n3", attributes: Attrs("n3"))))
+            .On("GET", "/v1/node/self", Json(FullNode("self", attributes: Attrs("self"))));
+
+    private static ClusterScaleInOptions Options(string strategy = "newest_create_index")
+        => ClusterScaleInOptions.FromConfig(new Dictionary<string, string> { ["node_class"] = "wrk", ["node_selector_strategy"] = strategy });
+
+    [Fact]
+    public async Task Selection_maps_remote_ids_and_keeps_only_instances_of_the_group()
+    {
+        var stub = Pool(NodeStub("self", 50, "wrk"));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null)) { SelfNodeId = "self" };
+
+        var selected = await scaleIn.SelectNodesForScaleInAsync(Options(), 2, ["vm-n1", "vm-n2", "vm-self"]);
+
+        // n3 is not in the group and "self" runs the autoscaler; newest first among the rest.
+        Assert.Equal([("n2", "vm-n2"), ("n1", "vm-n1")], selected.Select(n => (n.NodeId, n.RemoteId)));
+        Assert.Equal("resources=true", stub.Requests[0].Query);
+    }
+
+    [Fact]
+    public async Task Selection_errors_follow_upstream()
+    {
+        using var client = Create(Pool());
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null));
+        Assert.Equal("number of nodes requested for removal must be greater than zero",
+            (await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(Options(), 0, null))).Message);
+        Assert.Equal("no nodes identified for scaling in action",
+            (await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(Options(), 1, ["vm-zzz"]))).Message);
+        var missingAttr = new ClusterScaleIn(client, NodeRemoteId.FromAttribute("unique.platform.aws.instance-id"));
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => missingAttr.SelectNodesForScaleInAsync(Options(), 1, null));
+        Assert.Contains("attribute \"unique.platform.aws.instance-id\" not found", ex.Message);
+        var emptyPool = ClusterScaleInOptions.FromConfig(new Dictionary<string, string> { ["node_class"] = "none", ["datacenter"] = "dc1" });
+        Assert.Equal("no nodes unfiltered for pool identifiers: node_class=none, datacenter=dc1",
+            (await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(emptyPool, 1, null))).Message);
+    }
+
+    [Fact]
+    public async Task Selecting_more_than_available_is_capped()
+    {
+        using var client = Create(Pool());
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null));
+        var selected = await scaleIn.SelectNodesForScaleInAsync(Options("oldest_create_index"), 10, null);
+        Assert.Equal(["n1", "n2", "n3"], selected.Select(n => n.NodeId));
+    }
+
+    [Fact]
+    public async Task Drain_waits_for_drain_strategy_gone_and_allocations_stopped()
+    {
+        var stub = new StubNomad()
+            .On("PUT", "/v1/node/n1/drain", Json("""{"NodeModifyIndex":100,"EvalIDs":null,"EvalCreateIndex":0,"Index":100}""", 100))
+            .On("GET", "/v1/node/n1", Json(FullNode("n1", RunningDrain), 101), Json(FullNode("n1"), 105))
+            .On("GET", "/v1/node/n1/allocations",
+                Json("[" + Alloc("a", "running") + "]", 50),
+                Json("[" + Alloc("a", "running", "stop") + "]", 102),
+                Json("[" + Alloc("a", "complete", "stop") + "," + Alloc("s", "running", jobType: "system") + "]", 106),
+                Json("[" + Alloc("a", "complete", "stop") + "," + Alloc("s", "complete", "stop", jobType: "system") + "]", 107));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null), timeProvider: new FakeTimeProvider());
+        var node = new ClusterNode("n1", "vm-n1", new NodeListStub { ID = "n1" });
+
+        var drained = await scaleIn.DrainAsync([node], new DrainSettings());
+
+        Assert.Equal([node], drained);
+        var nodeReads = stub.Requests.Where(r => r.Path == "/v1/node/n1" && r.Method == "GET").Select(r => r.Query).ToList();
+        Assert.StartsWith("index=100&", nodeReads[0], StringComparison.Ordinal);
+        Assert.Contains("stale=", nodeReads[0], StringComparison.Ordinal);
+        Assert.StartsWith("index=101&", nodeReads[1], StringComparison.Ordinal);
+        var allocReads = stub.Requests.Where(r => r.Path == "/v1/node/n1/allocations").Select(r => r.Query).ToList();
+        Assert.Equal("stale=", allocReads[0]);
+        // A system allocation still running keeps the drain open unless system jobs are ignored.
+        Assert.Equal(4, allocReads.Count);
+        Assert.StartsWith("index=106&", allocReads[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drain_ignoring_system_jobs_does_not_wait_for_them()
+    {
+        var stub = new StubNomad()
+            .On("PUT", "/v1/node/n1/drain", Json("""{"Index":100}""", 100))
+            .On("GET", "/v1/node/n1", Json(FullNode("n1"), 105))
+            .On("GET", "/v1/node/n1/allocations", Json("[" + Alloc("s", "running", jobType: "system") + "]", 106));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null), timeProvider: new FakeTimeProvider());
+        await scaleIn.DrainAsync([new ClusterNode("n1", "vm-n1", new NodeListStub { ID = "n1" })], new DrainSettings { IgnoreSystemJobs = true });
+        var body = System.Text.Json.Nodes.JsonNode.Parse(stub.Requests[0].Body!)!;
+        Assert.True((bool)body["DrainSpec"]!["IgnoreSystemJobs"]!);
+        Assert.Single(stub.Requests, r => r.Path == "/v1/node/n1/allocations");
+    }
+
+    [Fact]
+    public async Task Failed_drain_reports_which_nodes_are_safe_to_terminate()
+    {
+        var stub = new StubNomad()
+            .On("PUT", "/v1/node/ok/drain", Json("""{"Index":100}""", 100))
+            .On("GET", "/v1/node/ok", Json(FullNode("ok"), 105))
+            .On("GET", "/v1/node/ok/allocations", Json("[]", 1))
+            .On("PUT", "/v1/node/gone/drain", Json("""{"Index":100}""", 100))
+            .On("GET", "/v1/node/gone", Error(404, "node not found", 110))
+            .On("GET", "/v1/node/gone/allocations", Json("[" + Alloc("a", "running") + "]", 1));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null), timeProvider: new FakeTimeProvider());
+        var ok = new ClusterNode("ok", "vm-ok", new NodeListStub { ID = "ok" });
+        var gone = new ClusterNode("gone", "vm-gone", new NodeListStub { ID = "gone" });
+
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.DrainAsync([ok, gone], new DrainSettings()));
+
+        Assert.StartsWith("failed to drain node: received error while draining node: Error monitoring node: Unexpected response code: 404", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([ok], ex.DrainedNodes);
+        Assert.Equal([gone], ex.FailedNodes);
+    }
+
+    [Fact]
+    public async Task Cancelled_drain_is_reported_with_context_message()
+    {
+        var stub = new StubNomad()
+            .On("PUT", "/v1/node/n1/drain", Json("""{"Index":100}""", 100))
+            .On("GET", "/v1/node/n1", Json(FullNode("n1", RunningDrain), 0))
+            .On("GET", "/v1/node/n1/allocations", Json("[" + Alloc("a", "running") + "]", 0));
+        using var client = Create(stub);
+        var time = new FakeTimeProvider();
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null), timeProvider: time);
+        using var cts = new CancellationTokenSource();
+        var drain = scaleIn.DrainAsync([new ClusterNode("n1", "vm", new NodeListStub { ID = "n1" })], new DrainSettings(), cts.Token);
+        // Without an index header the watch polls on the time provider instead of spinning.
+        await WaitUntil(() => stub.Count("GET", "/v1/node/n1") == 1 && stub.Count("GET", "/v1/node/n1/allocations") == 1);
+        Assert.False(drain.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => stub.Count("GET", "/v1/node/n1") == 2);
+        await cts.CancelAsync();
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => drain);
+        Assert.StartsWith("context done while monitoring node drain", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(ex.DrainedNodes);
+    }
+
+    [Fact]
+    public async Task Purge_and_eligibility_restore_aggregate_errors()
+    {
+        var stub = new StubNomad()
+            .On("PUT", "/v1/node/a/purge", Fixture("PUT_v1_node_NODEID_purge.response.json"))
+            .On("PUT", "/v1/node/b/purge", Error(500, "node not found"))
+            .On("PUT", "/v1/node/a/drain", Json("""{"Index":5}"""));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null));
+        ClusterNode N(string id) => new(id, "vm-" + id, new NodeListStub { ID = id });
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.PurgeAsync([N("a"), N("b")]));
+        Assert.Equal("failed to purge nodes: node b: Unexpected response code: 500 (node not found)", ex.Message);
+        await scaleIn.RunPostScaleInTasksAsync(Options() with { Purge = false }, [N("b")]);
+        Assert.Equal(2, stub.Requests.Count);
+        await scaleIn.RestoreEligibilityAsync([N("a")]);
+        Assert.Contains("\"MarkEligible\":true", stub.Requests[2].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Self_node_is_found_from_the_allocation_id()
+    {
+        var stub = new StubNomad().On("GET", "/v1/allocation/alloc-1", Json(Alloc("alloc-1", "running")));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null));
+        await scaleIn.InitializeSelfNodeAsync(k => k == "NOMAD_ALLOC_ID" ? "alloc-1" : null);
+        Assert.Equal("n1", scaleIn.SelfNodeId);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            cts.Token.ThrowIfCancellationRequested();
+            await Task.Delay(1, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+scaling "policy-a" {
+  enabled = true
+}
+resource "type" "name" {
+  a = 1
+}
+bare label1 "q" {
+}

@@ -1,0 +1,7 @@
+# hash
+// slashes
+/* block
+ comment */
+a = 1 # trailing
+b = 2 // trailing
+c = /* inline */ 3

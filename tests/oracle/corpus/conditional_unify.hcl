@@ -1,0 +1,3 @@
+a = true ? 1 : "x"
+b = false ? 1 : "x"
+c = true ? null : 5

@@ -1,0 +1,1 @@
+a = "x${var.nothing}"

@@ -1,0 +1,1 @@
+a = nosuchfn(1)

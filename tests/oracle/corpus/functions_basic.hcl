@@ -1,0 +1,8 @@
+a = upper("abc")
+b = lower("ABC")
+c = length([1,2,3])
+d = max(1, 5, 3)
+e = min(4, 2)
+f = concat([1], [2, 3])
+g = join(",", ["a", "b"])
+h = split(",", "a,b,c")

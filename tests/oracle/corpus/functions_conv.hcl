@@ -1,0 +1,6 @@
+a = tostring(5)
+b = tonumber("12")
+c = tobool("true")
+d = trimspace("  x  ")
+e = chomp("line\n")
+f = replace("aXbX", "X", "-")

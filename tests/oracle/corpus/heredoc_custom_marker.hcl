@@ -1,0 +1,4 @@
+a = <<END_OF_TEXT
+x
+END_OF_TEXT
+b = 2

@@ -1,0 +1,5 @@
+a = <<-EOT
+    Foo
+      Bar
+    Baz
+    EOT

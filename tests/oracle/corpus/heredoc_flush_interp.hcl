@@ -1,0 +1,4 @@
+a = <<-EOT
+    Foo ${var.name}
+    ${var.count} Bar
+    EOT

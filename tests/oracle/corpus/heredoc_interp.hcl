@@ -1,0 +1,4 @@
+a = <<EOT
+Name: ${var.name}
+%{for x in var.list}- ${x}
+%{endfor}EOT

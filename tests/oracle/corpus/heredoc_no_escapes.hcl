@@ -1,0 +1,4 @@
+a = <<EOT
+back\slash \n "quotes"
+$${literal}
+EOT

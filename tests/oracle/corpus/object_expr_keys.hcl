@@ -1,0 +1,4 @@
+a = {(var.name) = 1}
+b = {"${var.name}-x" = 2}
+c = {var = 1}
+d = {(1+1) = "two"}

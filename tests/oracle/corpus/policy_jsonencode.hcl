@@ -1,0 +1,7 @@
+scaling "x" {
+  policy {
+    target "t" {
+      tags = jsonencode({a = "b", n = 1})
+    }
+  }
+}

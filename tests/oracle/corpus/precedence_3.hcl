@@ -1,0 +1,3 @@
+a = -2 * -3
+b = !false == true
+c = 1 == 1 == true

@@ -1,0 +1,2 @@
+a = var.objs.*.n
+b = var.objs.*

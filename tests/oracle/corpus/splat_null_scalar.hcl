@@ -1,0 +1,3 @@
+a = var.nothing[*]
+b = var.name[*]
+c = var.nested[*].x

@@ -1,0 +1,6 @@
+a = "tab\there"
+b = "nl\nx"
+c = "quote\"q"
+d = "back\\slash"
+e = "\u00e9\U0001F600"
+f = "cr\r"

@@ -1,0 +1,3 @@
+a = "héllo wörld"
+b = "日本語"
+c = "emoji 🎉"

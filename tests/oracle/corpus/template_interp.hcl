@@ -1,0 +1,5 @@
+a = "hello ${var.name}"
+b = "${1 + 2}"
+c = "${true}"
+d = "x${var.count}y"
+e = "${var.list}"

@@ -1,0 +1,2 @@
+a = "outer ${"inner ${var.name}"}"
+b = "${"${"${1}"}"}"
