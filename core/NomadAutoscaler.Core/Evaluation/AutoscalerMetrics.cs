@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+
+namespace NomadAutoscaler.Core.Evaluation;
+
+/// <summary>The engine's instruments, named as upstream's go-metrics series (after the <c>nomad-autoscaler</c> prefix).</summary>
+internal sealed class AutoscalerMetrics : IDisposable
+{
+    public const string MeterName = "nomad-autoscaler";
+
+    private readonly Meter _meter;
+
+    public AutoscalerMetrics(IMeterFactory? factory = null)
+    {
+        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        EvaluateMs = _meter.CreateHistogram<double>("scale.evaluate_ms", "ms", "Time to run all checks of one evaluation");
+        InvokeMs = _meter.CreateHistogram<double>("scale.invoke_ms", "ms", "Time of a whole scaling action");
+        InvokeSuccess = _meter.CreateCounter<long>("scale.invoke.success_count", description: "Successful target scale calls");
+        InvokeError = _meter.CreateCounter<long>("scale.invoke.error_count", description: "Failed target scale calls");
+        Lateness = _meter.CreateHistogram<double>("policy.evaluation.lateness_ms", "ms", "How late an evaluation started against its schedule");
+    }
+
+    public Histogram<double> EvaluateMs { get; }
+
+    public Histogram<double> InvokeMs { get; }
+
+    public Counter<long> InvokeSuccess { get; }
+
+    public Counter<long> InvokeError { get; }
+
+    public Histogram<double> Lateness { get; }
+
+    public ObservableGauge<T> Gauge<T>(string name, Func<T> observe)
+        where T : struct
+        => _meter.CreateObservableGauge(name, observe);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Core.Logging;
+using NomadAutoscaler.Core.Plugins;
+using NomadAutoscaler.Core.Policy;
+using NomadAutoscaler.Plugins.Sdk;
+
+namespace NomadAutoscaler.Core.Evaluation;
+
+/// <summary>Runs one policy: evaluates it every interval, one evaluation at a time, and scales its target when the
+/// decision asks for it and the cooldown allows it.</summary>
+internal sealed class PolicyHandler : IAsyncDisposable
+{
+    public const int HistorySize = 20;
+    public const string MetaPolicyId = "nomad_policy_id";
+    public const string MetaDryRun = "nomad_autoscaler.dry_run";
+    public const string MetaDryRunCount = "nomad_autoscaler.dry_run.count";
+
+    private static readonly IReadOnlyDictionary<string, object?> NoMeta = new Dictionary<string, object?>();
+
+    private readonly IPluginDirectory _plugins;
+    private readonly ScalingQueues _queues;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ILogger _workerLogger;
+    private readonly AutoscalerMetrics _metrics;
+    private readonly PolicyEvaluator _evaluator;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private readonly LinkedList<EvaluationRecord> _history = new();
+    private CancellationTokenSource _wake = new();
+    private ScalingPolicy _policy;
+    private Task? _loop;
+    private DateTimeOffset _cooldownUntil = DateTimeOffset.MinValue;
+    private DateTimeOffset? _nextEvaluation;
+    private long _lastEventSeen;
+
+    public PolicyHandler(ScalingPolicy policy, IPluginDirectory plugins, ScalingQueues queues, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics)
+    {
+        _policy = policy;
+        _plugins = plugins;
+        _queues = queues;
+        _time = time;
+        _metrics = metrics;
+        _logger = loggers.CreateLogger("policy_manager.policy_handler");
+        _workerLogger = loggers.CreateLogger("policy_eval.worker");
+        _evaluator = new PolicyEvaluator(plugins, time, _logger);
+    }
+
+    public ScalingPolicy Policy
+    {
+        get
+        {
+            lock (_lock) return _policy;
+        }
+    }
+
+    public DateTimeOffset CooldownUntil
+    {
+        get
+        {
+            lock (_lock) return _cooldownUntil;
+        }
+    }
+
+    public DateTimeOffset? NextEvaluation
+    {
+        get
+        {
+            lock (_lock) return _nextEvaluation;
+        }
+    }
+
+    /// <summary>The most recent evaluations, newest first.</summary>
+    public IReadOnlyList<EvaluationRecord> History
+    {
+        get
+        {
+            lock (_lock) return [.. _history];
+        }
+    }
+
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Replaces the policy; a changed interval takes effect at once.</summary>
+    public void Update(ScalingPolicy policy)
+    {
+        CancellationTokenSource wake;
+        lock (_lock)
+        {
+            var intervalChanged = policy.EvaluationInterval != _policy.EvaluationInterval;
+            _policy = policy;
+            if (!intervalChanged) return;
+            wake = _wake;
+            _wake = new CancellationTokenSource();
+        }
+
+        wake.Cancel();
+        wake.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // The first evaluation is one interval after start, as upstream.
+        var next = _time.GetUtcNow() + Policy.EvaluationInterval;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            CancellationToken wakeToken;
+            lock (_lock) wakeToken = _wake.Token;
+
+            var delay = next - _time.GetUtcNow();
+            if (delay > TimeSpan.Zero)
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wakeToken);
+                try
+                {
+                    var tick = Task.Delay(delay, _time, linked.Token);
+                    // Published only once the timer exists, so an observer that sees it can move time safely.
+                    lock (_lock) _nextEvaluation = next;
+                    await tick;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The interval changed: reschedule from now with the new interval.
+                    next = _time.GetUtcNow() + Policy.EvaluationInterval;
+                    continue;
+                }
+            }
+
+            var scheduled = next;
+            await EvaluateAsync(scheduled, cancellationToken);
+
+            // Missed ticks (a long scale, a slow plugin) are dropped, never run back to back.
+            var interval = Policy.EvaluationInterval;
+            next = scheduled + interval;
+            var now = _time.GetUtcNow();
+            if (next <= now) next = now + interval;
+        }
+    }
+
+    internal async Task<EvaluationRecord> EvaluateAsync(DateTimeOffset scheduledAt, CancellationToken cancellationToken)
+    {
+        var policy = Policy;
+        var started = _time.GetUtcNow();
+        _metrics.Lateness.Record((started - scheduledAt).TotalMilliseconds);
+        var record = new EvaluationRecord { ScheduledAt = scheduledAt, StartedAt = started };
+        try
+        {
+            record = await EvaluateCoreAsync(policy, record, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            record = record with { Outcome = EvaluationOutcome.Cancelled };
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _logger.Hclog(LogLevel.Error, "failed to evaluate policy", ("policy_id", policy.Id), ("error", ex.Message));
+            record = record with { Outcome = EvaluationOutcome.Error, Error = ex.Message };
+        }
+        finally
+        {
+            Remember(record with { FinishedAt = _time.GetUtcNow() });
+        }
+
+        return record;
+    }
+
+    private async Task<EvaluationRecord> EvaluateCoreAsync(ScalingPolicy policy, EvaluationRecord record, CancellationToken cancellationToken)
+    {
+        var now = record.StartedAt;
+        if (policy.Schedule is { } schedule && !schedule.IsActive(now))
+        {
+            _logger.Hclog(LogLevel.Information, "skipping evaluation, outside schedule window", ("policy_id", policy.Id));
+            return record with { Outcome = EvaluationOutcome.OutsideSchedule };
+        }
+
+        var targetConfig = PolicyEvaluator.TargetConfigFor(policy);
+        var watch = Stopwatch.StartNew();
+        var decision = await _evaluator.DecideAsync(policy, targetConfig, cancellationToken);
+        _metrics.EvaluateMs.Record(watch.Elapsed.TotalMilliseconds, Tags(policy));
+        record = record with { CurrentCount = decision.Status?.Count, Checks = decision.Checks, Action = decision.Action };
+
+        if (decision.Status is { } status) ObserveLastEvent(policy, status);
+
+        switch (decision.EarlyOutcome)
+        {
+            case EvaluationOutcome.TargetNotReady:
+                _logger.Hclog(LogLevel.Debug, "skipping evaluation, target not ready", ("policy_id", policy.Id));
+                return record with { Outcome = EvaluationOutcome.TargetNotReady };
+            case EvaluationOutcome.Error:
+                _logger.Hclog(LogLevel.Error, "failed to evaluate policy", ("policy_id", policy.Id), ("error", decision.Error));
+                return record with { Outcome = EvaluationOutcome.Error, Error = decision.Error };
+        }
+
+        var current = decision.Status!.Count;
+        var action = decision.Action;
+        if (action is null || action.Direction == ScalingDirection.None || action.Count == current)
+        {
+            _logger.Hclog(LogLevel.Information, "calculating scaling target", ("policy_id", policy.Id), ("from", current), ("to", action?.Count ?? current), ("reason", action?.Reason ?? ""), ("meta", action?.Meta ?? NoMeta));
+            _logger.Hclog(LogLevel.Information, "skipping scaling, no action needed", ("policy_id", policy.Id));
+            return record with { Outcome = EvaluationOutcome.NoAction };
+        }
+
+        _logger.Hclog(LogLevel.Information, "calculating scaling target", ("policy_id", policy.Id), ("from", current), ("to", action.Count), ("reason", action.Reason), ("meta", action.Meta));
+
+        var cooldownUntil = CooldownUntil;
+        if (now < cooldownUntil)
+        {
+            _logger.Hclog(LogLevel.Information, "skipping scaling, policy still on cooldown", ("policy_id", policy.Id), ("remaining", GoDuration.Format(TimeSpan.FromSeconds(Math.Ceiling((cooldownUntil - now).TotalSeconds)))));
+            return record with { Outcome = EvaluationOutcome.Cooldown };
+        }
+
+        var meta = new Dictionary<string, object?>(action.Meta) { [MetaPolicyId] = policy.Id };
+        action = action with { Meta = meta };
+
+        if (policy.Target.DryRun)
+        {
+            // Unlike upstream, a dry run never calls the target: a count of -1 reaching a cloud target is a risk
+            // with no benefit, and the log line below is the whole point of a dry run.
+            meta[MetaDryRun] = true;
+            meta[MetaDryRunCount] = action.Count;
+            _logger.Hclog(LogLevel.Information, "scaling dry-run is enabled, using no-op task group count", ("policy_id", policy.Id), ("from", current), ("to", action.Count), ("reason", action.Reason));
+            SetCooldown(now + policy.Cooldown);
+            return record with { Outcome = EvaluationOutcome.DryRun, Action = action };
+        }
+
+        return await ScaleAsync(policy, record, action, current, targetConfig, cancellationToken);
+    }
+
+    private async Task<EvaluationRecord> ScaleAsync(ScalingPolicy policy, EvaluationRecord record, ScalingAction action, long current,
+        IReadOnlyDictionary<string, string> targetConfig, CancellationToken cancellationToken)
+    {
+        var target = _plugins.FindTarget(policy.Target.Name)!;
+        using var slot = await _queues.AcquireAsync(policy.Type, cancellationToken);
+        var workerId = Guid.NewGuid().ToString();
+        _workerLogger.Hclog(LogLevel.Information, "scaling target", ("id", workerId), ("policy_id", policy.Id), ("queue", policy.Type), ("target", policy.Target.Name), ("from", current), ("to", action.Count), ("reason", action.Reason), ("meta", action.Meta));
+
+        var watch = Stopwatch.StartNew();
+        ScaleOutcome outcome;
+        try
+        {
+            // A scale in flight is not cancelled by shutdown: a half-done drain or server create is worse than a
+            // slower exit. The plugin's own action timeout bounds it.
+            outcome = await target.ScaleAsync(action, targetConfig, CancellationToken.None).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _workerLogger.Hclog(LogLevel.Warning, "agent stopping while target is scaling; the scale continues in the plugin",
+                ("id", workerId), ("policy_id", policy.Id), ("target", policy.Target.Name), ("to", action.Count));
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _metrics.InvokeError.Add(1, Tags(policy, withPlugin: true));
+            _workerLogger.Hclog(LogLevel.Error, "unable to scale target", ("id", workerId), ("policy_id", policy.Id), ("reason", "failed to get scale target: " + ex.Message));
+            return record with { Outcome = EvaluationOutcome.Error, Error = ex.Message };
+        }
+        finally
+        {
+            _metrics.InvokeMs.Record(watch.Elapsed.TotalMilliseconds, Tags(policy));
+        }
+
+        if (outcome == ScaleOutcome.NoOp)
+        {
+            _workerLogger.Hclog(LogLevel.Information, "target reported no scaling needed", ("id", workerId), ("policy_id", policy.Id));
+            return record with { Outcome = EvaluationOutcome.TargetNoOp };
+        }
+
+        _metrics.InvokeSuccess.Add(1, Tags(policy, withPlugin: true));
+        var cooldown = action.Direction == ScalingDirection.Up ? policy.CooldownOnScaleUp : policy.Cooldown;
+        SetCooldown(_time.GetUtcNow() + cooldown);
+        _workerLogger.Hclog(LogLevel.Information, "successfully submitted scaling action to target", ("id", workerId), ("policy_id", policy.Id), ("desired_count", action.Count));
+        return record with { Outcome = EvaluationOutcome.Scaled };
+    }
+
+    /// <summary>Applies the cooldown from the target's last scaling event, so a restarted agent (or a new HA
+    /// leader) does not scale inside a cooldown that another run started.</summary>
+    private void ObserveLastEvent(ScalingPolicy policy, TargetStatus status)
+    {
+        if (!status.Meta.TryGetValue(TargetStatusMeta.LastEvent, out var text)
+            || !long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var nanos)
+            || nanos <= _lastEventSeen)
+        {
+            return;
+        }
+
+        _lastEventSeen = nanos;
+        var lastEvent = DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
+        // The direction of that event is unknown, so the longer of the two cooldowns applies.
+        var cooldown = policy.Cooldown > policy.CooldownOnScaleUp ? policy.Cooldown : policy.CooldownOnScaleUp;
+        SetCooldown(lastEvent + cooldown);
+    }
+
+    private void SetCooldown(DateTimeOffset until)
+    {
+        lock (_lock)
+        {
+            if (until > _cooldownUntil) _cooldownUntil = until;
+        }
+    }
+
+    private void Remember(EvaluationRecord record)
+    {
+        lock (_lock)
+        {
+            _history.AddFirst(record);
+            while (_history.Count > HistorySize) _history.RemoveLast();
+        }
+    }
+
+    private static TagList Tags(ScalingPolicy policy, bool withPlugin = false)
+    {
+        var tags = new TagList { { "policy_id", policy.Id }, { "target_name", policy.Target.Name } };
+        if (withPlugin) tags.Add("plugin_name", policy.Target.Name);
+        return tags;
+    }
+}

@@ -1,0 +1,170 @@
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Core.Logging;
+using NomadAutoscaler.Core.Policy;
+
+namespace NomadAutoscaler.Core.Evaluation;
+
+/// <summary>Keeps one <see cref="PolicyHandler"/> per policy, following the snapshots of every policy source.</summary>
+internal sealed class PolicyManager : IAsyncDisposable
+{
+    private readonly IPluginDirectory _plugins;
+    private readonly ScalingQueues _queues;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly AutoscalerMetrics _metrics;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, PolicyHandler> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _sourceErrors = new(StringComparer.Ordinal);
+
+    public PolicyManager(IPluginDirectory plugins, IReadOnlyDictionary<string, int> workers, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics)
+    {
+        _plugins = plugins;
+        _queues = new ScalingQueues(workers, time);
+        _time = time;
+        _loggers = loggers;
+        _metrics = metrics;
+        _logger = loggers.CreateLogger("policy_manager");
+        metrics.Gauge("policy.total_num", () => Count);
+        metrics.Gauge("policy.queue.cluster", () => _queues.InUse.GetValueOrDefault(PolicyTypes.Cluster));
+        metrics.Gauge("policy.queue.horizontal", () => _queues.InUse.GetValueOrDefault(PolicyTypes.Horizontal));
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _handlers.Count;
+        }
+    }
+
+    /// <summary>A consistent copy of the running handlers, for the HTTP API.</summary>
+    public IReadOnlyList<PolicyHandler> Handlers
+    {
+        get
+        {
+            lock (_lock) return [.. _handlers.Values];
+        }
+    }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> SourceErrors
+    {
+        get
+        {
+            lock (_lock) return new Dictionary<string, IReadOnlyList<string>>(_sourceErrors);
+        }
+    }
+
+    public PolicyHandler? Find(string id)
+    {
+        lock (_lock) return _handlers.GetValueOrDefault(id);
+    }
+
+    /// <summary>Follows all sources until cancelled. A failing source is restarted after a pause; the others go on.</summary>
+    public Task RunAsync(IEnumerable<IPolicySource> sources, CancellationToken cancellationToken)
+        => Task.WhenAll(sources.Select(s => FollowAsync(s, cancellationToken)));
+
+    private async Task FollowAsync(IPolicySource source, CancellationToken cancellationToken)
+    {
+        _logger.Hclog(LogLevel.Information, "starting policy source", ("source", source.Name));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var snapshot in source.WatchAsync(cancellationToken))
+                    await ApplyAsync(snapshot);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _logger.Hclog(LogLevel.Error, "encountered an error monitoring policy IDs", ("source", source.Name), ("error", ex.Message));
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), _time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Makes the running handlers of <paramref name="snapshot"/>'s source match it.</summary>
+    public async Task ApplyAsync(PolicySnapshot snapshot)
+    {
+        var removed = new List<PolicyHandler>();
+        lock (_lock)
+        {
+            _sourceErrors[snapshot.Source] = snapshot.Errors;
+            var wanted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var incoming in snapshot.Policies)
+            {
+                var policy = Prepare(incoming);
+                wanted.Add(policy.Id);
+                if (_handlers.TryGetValue(policy.Id, out var existing))
+                {
+                    if (existing.Policy.Revision == policy.Revision && policy.Revision.Length > 0) continue;
+                    existing.Update(policy);
+                    _logger.Hclog(LogLevel.Information, "updated policy", ("policy_id", policy.Id), ("source", policy.Source));
+                    continue;
+                }
+
+                var handler = new PolicyHandler(policy, _plugins, _queues, _time, _loggers, _metrics);
+                _handlers[policy.Id] = handler;
+                handler.Start();
+                _logger.Hclog(LogLevel.Information, "starting policy handler", ("policy_id", policy.Id), ("source", policy.Source), ("target", policy.Target.Name));
+            }
+
+            foreach (var (id, handler) in _handlers.Where(h => h.Value.Policy.Source == snapshot.Source && !wanted.Contains(h.Key)).ToList())
+            {
+                _handlers.Remove(id);
+                removed.Add(handler);
+            }
+        }
+
+        foreach (var handler in removed)
+        {
+            _logger.Hclog(LogLevel.Information, "stopping policy handler", ("policy_id", handler.Policy.Id));
+            await handler.DisposeAsync();
+        }
+    }
+
+    /// <summary>Expands short nomad-apm queries and applies upstream's "cluster min ≥ 1" rule where the nomad-apm
+    /// utilisation queries could not answer for an empty pool.</summary>
+    private ScalingPolicy Prepare(ScalingPolicy policy)
+    {
+        var checks = policy.Checks
+            .Select(c => _plugins.ApmDriver(c.Source) == "nomad-apm" && c.NeedsMetrics
+                ? c with { Query = NomadApmQueries.Expand(c.Query, policy.Target.Config) }
+                : c)
+            .ToList();
+        policy = policy with { Checks = checks };
+
+        var onlyUtilisation = checks.Count > 0 && checks.All(c =>
+            _plugins.ApmDriver(c.Source) == "nomad-apm" && c.Query.StartsWith("node_percentage-allocated", StringComparison.Ordinal));
+        if (policy.Type == PolicyTypes.Cluster && policy.Min == 0 && onlyUtilisation)
+        {
+            _logger.Hclog(LogLevel.Information, "policy modified", ("policy_id", policy.Id), ("modification", "min value set to 1 since scaling cluster to 0 is not supported by the Nomad APM"));
+            policy = policy with { Min = 1 };
+        }
+
+        return policy;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<PolicyHandler> all;
+        lock (_lock)
+        {
+            all = [.. _handlers.Values];
+            _handlers.Clear();
+        }
+
+        await Task.WhenAll(all.Select(h => h.DisposeAsync().AsTask()));
+    }
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Collections;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace NomadAutoscaler.Core.Logging;
+
+/// <summary>Formats entries as hclog text or JSON lines and writes them whole, one at a time, so lines from
+/// concurrent threads never interleave.</summary>
+internal sealed class HclogWriter
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_jsonBuffer;
+
+    private readonly TextWriter _output;
+    private readonly Lock _outputLock = new();
+
+    public HclogWriter(TextWriter output, HclogOptions options)
+    {
+        _output = output;
+        Options = options;
+    }
+
+    public HclogOptions Options { get; }
+
+    public bool IsEnabled(LogLevel level) => level != LogLevel.None && level >= Options.MinimumLevel;
+
+    public void Write(LogLevel level, string name, string message, IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception)
+    {
+        var now = Options.TimeProvider.GetUtcNow();
+        if (!Options.UseUtc) now = now.ToLocalTime();
+        string line = Options.Json
+            ? FormatJson(now, level, name, message, pairs, exception)
+            : FormatText(now, level, name, message, pairs, exception);
+        lock (_outputLock)
+        {
+            _output.Write(line);
+            _output.Flush();
+        }
+    }
+
+    /// <summary>hclog's text time layout <c>2006-01-02T15:04:05.000Z0700</c>.</summary>
+    public static string FormatTextTimestamp(DateTimeOffset time)
+    {
+        var text = time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        if (time.Offset == TimeSpan.Zero) return text + "Z";
+        var abs = time.Offset.Duration();
+        return $"{text}{(time.Offset < TimeSpan.Zero ? '-' : '+')}{abs.Hours:00}{abs.Minutes:00}";
+    }
+
+    /// <summary>hclog's JSON time layout <c>2006-01-02T15:04:05.000000Z07:00</c>, the one go-plugin hosts insist on.</summary>
+    public static string FormatJsonTimestamp(DateTimeOffset time)
+    {
+        var text = time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+        return time.Offset == TimeSpan.Zero ? text + "Z" : text + time.ToString("zzz", CultureInfo.InvariantCulture);
+    }
+
+    public static string FormatText(DateTimeOffset time, LogLevel level, string name, string message,
+        IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception)
+    {
+        var sb = t_builder ??= new StringBuilder(256);
+        sb.Clear();
+        sb.Append(FormatTextTimestamp(time)).Append(' ').Append(HclogLevel.Bracket(level)).Append(' ');
+        if (name.Length > 0)
+        {
+            sb.Append(name);
+            if (message.Length > 0) sb.Append(": ").Append(message);
+        }
+        else
+        {
+            sb.Append(message);
+        }
+
+        var count = CountPairs(pairs) + (exception is null ? 0 : 1);
+        if (count > 0)
+        {
+            sb.Append(':');
+            foreach (var pair in pairs)
+            {
+                if (IsTemplateKey(pair.Key)) continue;
+                AppendTextPair(sb, pair.Key, pair.Value);
+            }
+
+            if (exception is not null) AppendTextPair(sb, "error", exception.Message);
+        }
+
+        sb.Append('\n');
+        var line = sb.ToString();
+        if (sb.Capacity > 16 * 1024) t_builder = null;
+        return line;
+    }
+
+    public static string FormatJson(DateTimeOffset time, LogLevel level, string name, string message,
+        IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception)
+    {
+        // Go's encoder writes map keys sorted, so the output is sorted too; later duplicates win as in a Go map.
+        var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["@level"] = HclogLevel.JsonName(level),
+            ["@message"] = message,
+            ["@timestamp"] = FormatJsonTimestamp(time),
+        };
+        if (name.Length > 0) fields["@module"] = name;
+        foreach (var pair in pairs)
+        {
+            if (IsTemplateKey(pair.Key)) continue;
+            fields[pair.Key] = pair.Value;
+        }
+
+        if (exception is not null) fields["error"] = exception.Message;
+
+        var buffer = t_jsonBuffer ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in fields)
+            {
+                writer.WritePropertyName(key);
+                WriteJsonValue(writer, value, 0);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var line = Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+        if (buffer.Capacity > 64 * 1024) t_jsonBuffer = null;
+        return line;
+    }
+
+    private static int CountPairs(IReadOnlyList<KeyValuePair<string, object?>> pairs)
+    {
+        var count = 0;
+        foreach (var pair in pairs)
+        {
+            if (!IsTemplateKey(pair.Key)) count++;
+        }
+
+        return count;
+    }
+
+    // Microsoft.Extensions.Logging adds the template under this key; it is not a pair.
+    private static bool IsTemplateKey(string key) => key == "{OriginalFormat}";
+
+    private static void AppendTextPair(StringBuilder sb, string key, object? value)
+    {
+        var text = GoValueFormatter.FormatPairValue(value, out var raw);
+        if (text.Contains('\n', StringComparison.Ordinal))
+        {
+            sb.Append("\n  ").Append(key).Append("=\n");
+            var rest = text.AsSpan();
+            while (!rest.IsEmpty)
+            {
+                var nl = rest.IndexOf('\n');
+                var lineText = nl < 0 ? rest : rest[..nl];
+                sb.Append("  | ");
+                GoValueFormatter.AppendEscaped(sb, lineText.ToString(), escapeQuotes: false);
+                sb.Append('\n');
+                rest = nl < 0 ? [] : rest[(nl + 1)..];
+            }
+
+            sb.Append("  ");
+        }
+        else if (!raw && GoValueFormatter.NeedsQuoting(text))
+        {
+            sb.Append(' ').Append(key).Append('=');
+            GoValueFormatter.AppendGoQuoted(sb, text);
+        }
+        else
+        {
+            sb.Append(' ').Append(key).Append('=').Append(text);
+        }
+    }
+
+    private static void WriteJsonValue(Utf8JsonWriter writer, object? value, int depth)
+    {
+        if (depth > 16)
+        {
+            writer.WriteStringValue(GoValueFormatter.FormatValue(value));
+            return;
+        }
+
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case uint ui: writer.WriteNumberValue(ui); break;
+            case ulong ul: writer.WriteNumberValue(ul); break;
+            case short sh: writer.WriteNumberValue(sh); break;
+            case byte by: writer.WriteNumberValue(by); break;
+            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
+            case decimal m: writer.WriteNumberValue(m); break;
+            // Go's encoding/json writes a time.Duration as integer nanoseconds.
+            case TimeSpan t: writer.WriteNumberValue(t.Ticks * 100); break;
+            case Exception ex: writer.WriteStringValue(ex.Message); break;
+            case JsonElement element: element.WriteTo(writer); break;
+            case IReadOnlyDictionary<string, string> map:
+                writer.WriteStartObject();
+                foreach (var kv in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) writer.WriteString(kv.Key, kv.Value);
+                writer.WriteEndObject();
+                break;
+            case IReadOnlyDictionary<string, object?> map:
+                writer.WriteStartObject();
+                foreach (var kv in map.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(kv.Key);
+                    WriteJsonValue(writer, kv.Value, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case IEnumerable e:
+                writer.WriteStartArray();
+                foreach (var item in e) WriteJsonValue(writer, item, depth + 1);
+                writer.WriteEndArray();
+                break;
+            default: writer.WriteStringValue(GoValueFormatter.FormatValue(value)); break;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace NomadAutoscaler.Core.Plugins.External;
+
+/// <summary>The go-plugin handshake settings of nomad-autoscaler (go-plugin-protocol.md §2, §9).</summary>
+internal static class PluginEnvironment
+{
+    public const string MagicCookieKey = "NOMAD_AUTOSCALER_PLUGIN_MAGIC_COOKIE";
+    public const string MagicCookieValue = "e082fa04d587a6525d683666fa253d6afda00f20c122c54a80a3ed57fec99ff3";
+    public const int AppProtocolVersion = 1;
+
+    /// <summary>The SDK's own variable for its stderr log level (not part of go-plugin).</summary>
+    public const string PluginLogLevelKey = "NOMAD_AUTOSCALER_PLUGIN_LOG_LEVEL";
+    public const int MinPort = 10000;
+    public const int MaxPort = 25000;
+
+    public static readonly IReadOnlyCollection<int> OfferedAppVersions = [AppProtocolVersion];
+}

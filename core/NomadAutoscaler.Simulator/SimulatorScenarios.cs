@@ -1,0 +1,40 @@
+using NomadAutoscaler.Simulator.Workload;
+
+namespace NomadAutoscaler.Simulator;
+
+/// <summary>Ready-made simulator setups.</summary>
+public static class SimulatorScenarios
+{
+    /// <summary>The node class of the <see cref="Dev"/> scenario's nodes.</summary>
+    public const string DevNodeClass = "sim-web";
+
+    /// <summary>
+    /// The <see cref="Dev"/> workload: the <c>web</c> job idles at 400 MHz, climbs to 3000 MHz between 10 s and
+    /// 20 s (a target-value policy at 70% avg CPU wants about 9 allocations of 500 MHz), and falls back from 60 s to 75 s;
+    /// the cycle repeats every 120 s.
+    /// </summary>
+    public const string DevWorkload = """
+        # web idles, load climbs, then falls back: autoscaling out, then in.
+        at 0s  job web load_cpu 400 load_mem 200
+        at 10s job web load_cpu 3000 over 10s
+        at 60s job web load_cpu 400 over 15s
+        repeat 120s
+        """;
+
+    /// <summary>
+    /// Three ready nodes (class <see cref="DevNodeClass"/>, 4000 MHz, 8 GiB, dc1, pool default) and a <c>web</c>
+    /// service job (group and task <c>web</c>, 2 × 500 MHz / 256 MiB) whose <c>scaling</c> block runs target-value
+    /// 70 on nomad-apm <c>avg_cpu</c> between 1 and 10, plus <see cref="DevWorkload"/>.
+    /// </summary>
+    public static SimulatorOptions Dev()
+    {
+        var options = new SimulatorOptions { Port = 4646, Workload = SimulatedWorkload.Parse(DevWorkload, "dev-scenario") };
+        for (var i = 1; i <= 3; i++)
+        {
+            options.Nodes.Add(new SimulatorNodeSpec { Name = $"sim-web-{i}", NodeClass = DevNodeClass, Cpu = 4000, MemoryMB = 8192 });
+        }
+
+        options.Jobs.Add(JobSpecs.Simple("web", count: 2, cpu: 500, memoryMB: 256, nodeClass: DevNodeClass, datacenter: "dc1", min: 1, max: 10, target: 70).ToJsonString());
+        return options;
+    }
+}

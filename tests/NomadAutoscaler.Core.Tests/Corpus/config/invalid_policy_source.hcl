@@ -1,0 +1,6 @@
+policy {
+  source "consul" {
+    enabled = true
+  }
+}
+# expect: 2,10 source[consul] -> invalid source "consul"

@@ -1,0 +1,3 @@
+http {
+  bind_port = 8080
+# expect: 1,6 Unclosed configuration block

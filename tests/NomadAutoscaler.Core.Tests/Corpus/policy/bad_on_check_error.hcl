@@ -1,0 +1,25 @@
+scaling "web" {
+  enabled = true
+  min     = 1
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+    on_check_error      = "panic"
+
+    check "cpu" {
+      source = "nomad-apm"
+      query  = "percentage-allocated_cpu"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    target "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 9,5 invalid value for on_check_error: only fail and ignore are allowed

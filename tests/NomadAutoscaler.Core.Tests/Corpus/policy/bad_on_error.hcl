@@ -1,0 +1,25 @@
+scaling "web" {
+  enabled = true
+  min     = 1
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+
+    check "cpu" {
+      source   = "nomad-apm"
+      on_error = "retry"
+      query  = "percentage-allocated_cpu"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    target "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 12,7 invalid value for on_error in check cpu: only fail and ignore are allowed

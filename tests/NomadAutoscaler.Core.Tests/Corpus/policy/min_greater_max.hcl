@@ -1,0 +1,24 @@
+scaling "web" {
+  enabled = true
+  min     = 3
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+
+    check "cpu" {
+      source = "nomad-apm"
+      query  = "percentage-allocated_cpu"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    target "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 3,3 Invalid scaling policy; policy Min must not be greater Max

@@ -1,0 +1,5 @@
+scaling "web" {
+  enabled = true
+  max     = 2
+}
+# expect: 1,1 Missing policy block; scaling "web" has no policy block

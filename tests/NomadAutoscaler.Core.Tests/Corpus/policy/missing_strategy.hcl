@@ -1,0 +1,21 @@
+scaling "web" {
+  enabled = true
+  min     = 1
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+
+    check "cpu" {
+      source = "nomad-apm"
+      query  = "percentage-allocated_cpu"
+
+    }
+
+    target "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 10,5 invalid check cpu: missing strategy value

@@ -1,0 +1,29 @@
+scaling "web" {
+  enabled = true
+  min     = 1
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+
+    schedule {
+      start = "0 8 * *"
+      end   = "0 20 * * *"
+    }
+
+    check "cpu" {
+      source = "nomad-apm"
+      query  = "percentage-allocated_cpu"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    target "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 10,5 policy.schedule: start: must use strict 5-field cron format

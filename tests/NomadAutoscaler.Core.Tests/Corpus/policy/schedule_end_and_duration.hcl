@@ -1,0 +1,30 @@
+scaling "web" {
+  enabled = true
+  min     = 1
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+
+    schedule {
+      start    = "0 8 * * *"
+      end      = "0 20 * * *"
+      duration = "2h"
+    }
+
+    check "cpu" {
+      source = "nomad-apm"
+      query  = "percentage-allocated_cpu"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    target "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 10,5 policy.schedule: must define exactly one of end or duration

@@ -1,0 +1,24 @@
+scaling "web" {
+  enabled = true
+  min     = 1
+  max     = 2
+
+  policy {
+    cooldown            = "2m"
+    evaluation_interval = "1m"
+
+    check "cpu" {
+      source = "nomad-apm"
+      query  = "percentage-allocated_cpu"
+
+      strategy "target-value" {
+        target = 70
+      }
+    }
+
+    targets "os-nova" {
+      node_class = "nom-pool"
+    }
+  }
+}
+# expect: 19,5 Blocks of type "targets" are not expected here. Did you mean "target"?
