@@ -1,1 +1,3 @@
-return 0;
+using NomadAutoscaler.Agent.Cli;
+
+return await CommandLine.RunAsync(args);

@@ -216,7 +216,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         var action = decision.Action;
         if (action is null || action.Direction == ScalingDirection.None || action.Count == current)
         {
-            _logger.Hclog(LogLevel.Information, "calculating scaling target", ("policy_id", policy.Id), ("from", current), ("to", action?.Count ?? current), ("reason", action?.Reason ?? ""), ("meta", action?.Meta ?? NoMeta));
+            _logger.Hclog(LogLevel.Information, "calculating scaling target", ("policy_id", policy.Id), ("from", current), ("to", action is { Direction: not ScalingDirection.None } ? action.Count : current), ("reason", action?.Reason ?? ""), ("meta", action?.Meta ?? NoMeta));
             _logger.Hclog(LogLevel.Information, "skipping scaling, no action needed", ("policy_id", policy.Id));
             return record with { Outcome = EvaluationOutcome.NoAction };
         }

@@ -97,7 +97,9 @@ internal sealed class PluginSupervisor<T> : IAsyncDisposable
         }
 
         var lastLines = instance.LastStderrLines;
-        _logger.Hclog(LogLevel.Error, "plugin process exited unexpectedly",
+        // Exit code 0 is a plugin that was asked to stop by someone else (a SIGTERM sent to the whole process group
+        // as the agent itself stops), not a crash; it is still restarted in case the agent goes on running.
+        _logger.Hclog(instance.ExitCode == 0 ? LogLevel.Warning : LogLevel.Error, "plugin process exited unexpectedly",
             ("plugin_name", _name), ("pid", instance.ProcessId), ("exit_code", instance.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"),
             ("restart_in", delay), ("last_stderr", lastLines.Count == 0 ? "(empty)" : string.Join("\n", lastLines)));
         Crashed?.Invoke(instance, delay);

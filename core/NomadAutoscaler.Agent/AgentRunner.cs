@@ -1,0 +1,136 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Core.Agent;
+using NomadAutoscaler.Core.Configuration;
+using NomadAutoscaler.Core.Logging;
+using NomadAutoscaler.Simulator;
+
+namespace NomadAutoscaler.Agent;
+
+/// <summary>Composition root of `nomad-autoscaler agent`: configuration, logging, signals, and in <c>-dev</c> mode an
+/// embedded simulated Nomad cluster with live load.</summary>
+internal static class AgentRunner
+{
+    /// <summary>Where built-in plugin executables are bundled next to the agent (see the Agent project file).</summary>
+    public static string BundledPluginDir => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    public static async Task<int> RunAsync(AgentCommandLine commandLine, CancellationToken cancellationToken)
+    {
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reloads = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+        AgentConfig config;
+        try
+        {
+            config = ConfigLoader.Load(commandLine.ConfigPaths, commandLine.Flags, environment, Directory.GetCurrentDirectory());
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            await Console.Error.WriteLineAsync("Run 'nomad-autoscaler agent --help' for more information.");
+            return 1;
+        }
+
+        using var loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(config.LogLevel), Json = config.LogJson })));
+        var logger = loggers.CreateLogger("agent");
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "interrupt"));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "terminated"));
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            reloads.Writer.TryWrite(true);
+        });
+
+        await using var simulator = commandLine.Dev ? new NomadSimulator() : null;
+        if (simulator is not null)
+        {
+            var options = SimulatorScenarios.Dev();
+            options.Port = 0;
+            options.Logger = loggers.CreateLogger("dev.simulator");
+            var address = await simulator.StartAsync(options, shutdown.Token);
+            config = DevConfig(config, commandLine, address);
+            logger.Hclog(LogLevel.Information, "started simulated Nomad cluster for -dev", ("address", address.ToString().TrimEnd('/')));
+        }
+
+        LogStartup(logger, config);
+        await using var agent = new AutoscalerAgent(config, loggers);
+        try
+        {
+            await agent.StartAsync(shutdown.Token);
+        }
+        catch (Exception ex) when (!shutdown.IsCancellationRequested)
+        {
+            logger.Hclog(LogLevel.Error, "failed to start agent", ("error", ex.Message));
+            return 1;
+        }
+
+        logger.Hclog(LogLevel.Information, "Nomad Autoscaler agent started! Log data will stream in below");
+        try
+        {
+            await foreach (var _ in reloads.Reader.ReadAllAsync(shutdown.Token))
+                await ReloadAsync(agent, commandLine, environment, logger, shutdown.Token);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+        }
+
+        return 0;
+
+        void Stop(PosixSignalContext context, string name)
+        {
+            // The process exits through the normal path, so plugins get their Shutdown call and nothing is orphaned.
+            context.Cancel = true;
+            loggers.CreateLogger("agent").Hclog(LogLevel.Information, "caught signal", ("signal", name));
+            shutdown.Cancel();
+        }
+    }
+
+    /// <summary>Re-reads the <c>-config</c> paths and re-applies the CLI flags (upstream dropped them). An invalid
+    /// configuration keeps the running one and is logged, rather than stopping the agent.</summary>
+    private static async Task ReloadAsync(AutoscalerAgent agent, AgentCommandLine commandLine, IReadOnlyDictionary<string, string?> environment,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        logger.Hclog(LogLevel.Information, "reloading Autoscaler configuration");
+        try
+        {
+            var config = ConfigLoader.Load(commandLine.ConfigPaths, commandLine.Flags, environment, Directory.GetCurrentDirectory());
+            if (commandLine.Dev)
+                config = config with { Nomad = agent.Config.Nomad, PluginDir = agent.Config.PluginDir, Policy = config.Policy with { NomadSourceEnabled = true } };
+            await agent.ReloadAsync(config, cancellationToken);
+        }
+        catch (ConfigException ex)
+        {
+            logger.Hclog(LogLevel.Error, "failed to reload Autoscaler configuration; the previous configuration keeps running", ("error", ex.Message));
+        }
+    }
+
+    private static AgentConfig DevConfig(AgentConfig config, AgentCommandLine commandLine, Uri simulator) => config with
+    {
+        Nomad = config.Nomad with { Address = simulator.ToString().TrimEnd('/') },
+        PluginDir = string.IsNullOrEmpty(commandLine.Flags.PluginDir) ? BundledPluginDir : config.PluginDir,
+        Policy = config.Policy with { NomadSourceEnabled = true },
+    };
+
+    private static void LogStartup(ILogger logger, AgentConfig config)
+    {
+        logger.Hclog(LogLevel.Information, "starting Nomad Autoscaler agent");
+        var version = typeof(AgentRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        var plugins = string.Join(", ", config.AllPlugins.Select(p => p.Plugin.Name));
+        logger.Hclog(LogLevel.Information, "Nomad Autoscaler agent configuration",
+            ("bind_addrs", config.Http.BindAddress),
+            ("high_availability", config.HighAvailability.Enabled),
+            ("log_level", config.LogLevel),
+            ("nomad_address", config.Nomad.Address),
+            ("plugin_dir", config.PluginDir),
+            ("plugins", plugins),
+            ("policies", config.Policy.Dir),
+            ("version", "v" + version.Split('+')[0]));
+    }
+}

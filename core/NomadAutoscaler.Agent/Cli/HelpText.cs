@@ -1,0 +1,114 @@
+using System.Reflection;
+using System.Text;
+
+namespace NomadAutoscaler.Agent.Cli;
+
+/// <summary>Usage texts and the version line.</summary>
+internal static class HelpText
+{
+    public const string AgentHelpHint = "Run 'nomad-autoscaler agent --help' for more information.";
+
+    public const string ValidateHelpHint = "Run 'nomad-autoscaler validate --help' for more information.";
+
+    /// <summary>The command list (mitchellh/cli's layout).</summary>
+    public static string Commands =>
+        """
+        Usage: nomad-autoscaler [--version] [--help] <command> [<args>]
+
+        Available commands are:
+            agent       Runs a Nomad autoscaler agent
+            sim         Runs the simulated Nomad cluster on its own
+            validate    Checks agent configuration and scaling policy files
+            version     Prints the Nomad Autoscaler version
+        """;
+
+    public static string Version => "Usage: nomad-autoscaler version\n\n  Prints the Nomad Autoscaler version.";
+
+    public static string Validate =>
+        """
+        Usage: nomad-autoscaler validate [-json] PATH...
+
+          Checks agent configuration files and scaling policy files without starting an agent, and prints every
+          problem found with its file, line and column. A PATH is a file or a directory (its *.hcl and *.json files,
+          not recursive). Each file is taken as a scaling policy file when it has top-level `scaling` blocks, and as
+          agent configuration otherwise; the output says which. Configuration files are merged in the order given,
+          like repeated -config flags, and policies get their defaults from that merged configuration.
+
+          Exit status: 0 when everything is valid, 1 otherwise.
+
+        Options:
+
+          -json
+            Print the decoded result as JSON on stdout (problems still go to stderr): for configuration, the merged
+            effective configuration with secrets redacted; for policies, name, type, enabled, min, max, cooldowns,
+            evaluation interval, checks with their strategy config, and the target config.
+        """;
+
+    /// <summary><c>agent -h</c>: every flag, by section.</summary>
+    public static string Agent
+    {
+        get
+        {
+            var text = new StringBuilder();
+            text.Append(
+                """
+                Usage: nomad-autoscaler agent [options]
+
+                  Starts the Nomad Autoscaler agent and runs until an interrupt is received. Flags win over every
+                  configuration file, and keep winning after a reload (SIGHUP). Flags take Go syntax: -flag=value,
+                  -flag value or --flag; bool flags take no value, or =true / =false.
+
+                """);
+            foreach (var (section, flags) in AgentFlags.Sections)
+            {
+                text.Append('\n').Append(section).Append(":\n");
+                foreach (var flag in flags)
+                {
+                    text.Append("\n  -").Append(flag.Name);
+                    if (flag.Placeholder.Length > 0) text.Append('=').Append(flag.Placeholder);
+                    text.Append('\n');
+                    foreach (var line in Wrap(flag.Help, 76)) text.Append("    ").Append(line).Append('\n');
+                }
+            }
+
+            return text.ToString().TrimEnd('\n');
+        }
+    }
+
+    /// <summary><c>Nomad Autoscaler v0.1.0</c>, plus <c> (commit)</c> when the build recorded one.</summary>
+    public static string VersionLine(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString(3)
+            ?? "0.0.0";
+        return VersionLine(informational);
+    }
+
+    /// <summary>Formats a SemVer informational version (<c>0.1.0-dev+abc123</c>) as upstream prints its version.</summary>
+    public static string VersionLine(string informationalVersion)
+    {
+        var plus = informationalVersion.IndexOf('+', StringComparison.Ordinal);
+        var version = (plus < 0 ? informationalVersion : informationalVersion[..plus]).Replace("'", "", StringComparison.Ordinal);
+        var commit = plus < 0 ? "" : informationalVersion[(plus + 1)..];
+        var line = "Nomad Autoscaler v" + version.TrimStart('v');
+        return commit.Length > 0 ? $"{line} ({commit})" : line;
+    }
+
+    private static IEnumerable<string> Wrap(string text, int width)
+    {
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > width)
+            {
+                yield return line.ToString();
+                line.Clear();
+            }
+
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+
+        if (line.Length > 0) yield return line.ToString();
+    }
+}
