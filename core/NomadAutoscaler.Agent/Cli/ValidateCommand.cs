@@ -54,6 +54,7 @@ internal static class ValidateCommand
         }
 
         foreach (var problem in report.Problems) stderr.WriteLine(problem);
+        foreach (var warning in report.Warnings) stderr.WriteLine("warning: " + warning);
         var errors = report.Files.Sum(f => f.Diagnostics.Count(d => d.Severity == HclSeverity.Error)) + report.Problems.Count;
         human.WriteLine(errors == 0
             ? string.Create(CultureInfo.InvariantCulture, $"Validation passed: {report.Files.Count} file(s) checked.")
@@ -65,7 +66,11 @@ internal static class ValidateCommand
 
     /// <summary>Everything <c>validate</c> found.</summary>
     internal sealed record Report(
-        IReadOnlyList<FileReport> Files, IReadOnlyList<string> Problems, AgentConfig? Config, IReadOnlyList<FilePolicyFile> PolicyFiles);
+        IReadOnlyList<FileReport> Files, IReadOnlyList<string> Problems, AgentConfig? Config, IReadOnlyList<FilePolicyFile> PolicyFiles)
+    {
+        /// <summary>Things that do not stop the agent but probably are not what the operator meant.</summary>
+        public IReadOnlyList<string> Warnings { get; init; } = [];
+    }
 
     /// <summary>One file: what it was taken as and its diagnostics.</summary>
     internal sealed record FileReport(string Path, string Kind, IReadOnlyList<HclDiagnostic> Diagnostics)
@@ -121,7 +126,8 @@ internal static class ValidateCommand
         // Keep the user's order in the listing.
         var order = parsedFiles.Select((f, i) => (f.FileName, i)).GroupBy(x => x.FileName).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
         files.Sort((a, b) => order[a.Path].CompareTo(order[b.Path]));
-        return new Report(files, problems, anyConfig ? config : null, decodedPolicies);
+        IReadOnlyList<string> warnings = anyConfig && ConfigValidator.LogLevelWarning(config.LogLevel) is { } logLevel ? new[] { logLevel } : [];
+        return new Report(files, problems, anyConfig ? config : null, decodedPolicies) { Warnings = warnings };
     }
 
     internal static JsonObject ToJson(Report report, bool valid)
@@ -143,6 +149,7 @@ internal static class ValidateCommand
                 })]),
             })]),
             ["problems"] = new JsonArray([.. report.Problems.Select(p => (JsonNode)JsonValue.Create(p))]),
+            ["warnings"] = new JsonArray([.. report.Warnings.Select(w => (JsonNode)JsonValue.Create(w))]),
         };
         if (report.Config is { } config) root["config"] = ConfigJson(ConfigRedaction.Redact(config));
         root["policies"] = new JsonArray([.. report.PolicyFiles

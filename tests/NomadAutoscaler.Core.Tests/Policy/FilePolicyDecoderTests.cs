@@ -243,7 +243,7 @@ public sealed class FilePolicyDecoderTests
     public void Long_queries_are_fine_for_non_nomad_apm_sources_and_job_targets()
     {
         var prometheus = Minimal.Replace("query = \"avg_cpu\"", "source = \"prometheus\"\n      query = \"sum(x)/sum(y)\"", StringComparison.Ordinal)
-            .Replace("Job   = \"shop\"\n          Group = \"web\"", "node_class = \"pool\"", StringComparison.Ordinal);
+            .Replace("Job   = \"shop\"\n      Group = \"web\"", "node_class = \"pool\"", StringComparison.Ordinal);
         var jobTarget = Minimal.Replace("query = \"avg_cpu\"", "query = \"taskgroup_avg_cpu/web/shop\"", StringComparison.Ordinal);
 
         Assert.Equal("pool", Single(prometheus).Target.Config["node_class"]);
@@ -254,7 +254,7 @@ public sealed class FilePolicyDecoderTests
     public void A_renamed_nomad_apm_block_is_recognised_for_the_node_pool_query_rule()
     {
         var text = Minimal.Replace("query = \"avg_cpu\"", "source = \"my-nomad\"\n      query = \"node_cpu/pool/class\"", StringComparison.Ordinal)
-            .Replace("Job   = \"shop\"\n          Group = \"web\"", "node_class = \"pool\"", StringComparison.Ordinal);
+            .Replace("Job   = \"shop\"\n      Group = \"web\"", "node_class = \"pool\"", StringComparison.Ordinal);
         var defaults = FilePolicyDefaults.Upstream with { NomadApmNames = new HashSet<string> { "my-nomad" } };
 
         var file = Decode(text, defaults: defaults);

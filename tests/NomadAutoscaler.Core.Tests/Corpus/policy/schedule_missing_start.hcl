@@ -25,4 +25,4 @@ scaling "web" {
     }
   }
 }
-# expect: 10,5 Missing required argument; The argument "start" is required
+# expect: 10,14 Missing required argument; The argument "start" is required

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using NomadAutoscaler.Simulator;
+
+namespace NomadAutoscaler.EndToEnd.Tests;
+
+/// <summary>The real agent binary and real plugin executables against the Nomad simulator: a job's task group scales
+/// out under load and back in after it, through nomad-apm, target-value and nomad-target.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class HorizontalScalingTests : IAsyncLifetime
+{
+    private readonly NomadSimulator _simulator = new();
+    private readonly string _dir = Directory.CreateTempSubdirectory("e2e-agent-").FullName;
+    private Uri _nomad = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new SimulatorOptions { Port = 0, AllocStartDelay = TimeSpan.FromMilliseconds(200), NodeInitializeDelay = TimeSpan.FromMilliseconds(200) };
+        for (var i = 1; i <= 3; i++) options.Nodes.Add(new SimulatorNodeSpec { Name = $"web-{i}", NodeClass = "web", Cpu = 4000, MemoryMB = 8192 });
+        options.Jobs.Add(WebJob().ToJsonString());
+        _nomad = await _simulator.StartAsync(options);
+    }
+
+    [Fact]
+    public async Task Job_scales_out_under_load_and_in_after_it()
+    {
+        var config = Path.Combine(_dir, "agent.hcl");
+        await File.WriteAllTextAsync(config, $$"""
+            nomad { address = "{{_nomad.ToString().TrimEnd('/')}}" }
+            plugin_dir = "{{Path.Combine(AgentProcess.AgentDirectory, "plugins")}}"
+            log_level = "debug"
+            """);
+        _simulator.SetLoad("web", cpuMhz: 3000);
+
+        await using var agent = AgentProcess.Start("agent", "-config", config);
+        await WaitForAsync(() => _simulator.GetDesiredCount("web", "web") > 2, "scale out under load", agent);
+        Assert.Contains(agent.Lines, l => l.Contains("policy_eval.worker: scaling target:", StringComparison.Ordinal) && l.Contains("reason=\"scaling up because factor is", StringComparison.Ordinal));
+        var peak = _simulator.GetDesiredCount("web", "web")!.Value;
+        Assert.InRange(peak, 3, 10);
+
+        _simulator.SetLoad("web", cpuMhz: 200);
+        await WaitForAsync(() => _simulator.GetDesiredCount("web", "web") < peak, "scale in after the load drops", agent);
+        Assert.All(_simulator.ScaleEvents, e => Assert.True(e.Accepted));
+
+        Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains(agent.Lines, l => l.Contains("caught signal: signal=terminated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Broken_config_is_reported_with_its_location_and_exit_code_1()
+    {
+        var config = Path.Combine(_dir, "broken.hcl");
+        await File.WriteAllTextAsync(config, "nomad {\n  adress = \"http://127.0.0.1:1\"\n}\n");
+
+        await using var agent = AgentProcess.Start("agent", "-config", config);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!agent.HasExited && !cts.IsCancellationRequested) await Task.Delay(100, CancellationToken.None);
+
+        Assert.True(agent.HasExited, agent.Log);
+        Assert.Contains("broken.hcl:2", agent.Log, StringComparison.Ordinal);
+        Assert.Contains("address", agent.Log, StringComparison.Ordinal);
+    }
+
+    private static JsonObject WebJob()
+    {
+        var policy = new JsonObject
+        {
+            ["cooldown"] = "2s",
+            ["evaluation_interval"] = "2s",
+            ["check"] = new JsonArray(new JsonObject
+            {
+                ["cpu"] = new JsonArray(new JsonObject
+                {
+                    ["source"] = "nomad-apm",
+                    ["query"] = "avg_cpu",
+                    ["strategy"] = new JsonArray(new JsonObject { ["target-value"] = new JsonArray(new JsonObject { ["target"] = 70.0 }) }),
+                }),
+            }),
+        };
+        var group = new JsonObject
+        {
+            ["Name"] = "web",
+            ["Count"] = 2,
+            ["Tasks"] = new JsonArray(new JsonObject { ["Name"] = "web", ["Driver"] = "docker", ["Resources"] = new JsonObject { ["CPU"] = 500, ["MemoryMB"] = 256 } }),
+            ["Scaling"] = new JsonObject { ["Min"] = 1, ["Max"] = 10, ["Enabled"] = true, ["Policy"] = policy },
+        };
+        return new JsonObject
+        {
+            ["Job"] = new JsonObject
+            {
+                ["ID"] = "web", ["Name"] = "web", ["Namespace"] = "default", ["Type"] = "service",
+                ["Datacenters"] = new JsonArray("dc1"), ["TaskGroups"] = new JsonArray(group),
+            },
+        };
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what, AgentProcess agent)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (!condition())
+        {
+            if (agent.HasExited) Assert.Fail($"agent exited before: {what}\n{agent.Log}");
+            if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{agent.Log}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulator.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
