@@ -1,0 +1,32 @@
+namespace NomadAutoscaler.Plugins.OsNova;
+
+/// <summary>Spreads new servers over availability zones so that the pool ends as even as possible.</summary>
+internal static class AzBalancer
+{
+    /// <summary>Each new server goes to the zone with the fewest servers at that moment (ties: list order).
+    /// Zones outside <paramref name="zones"/> are ignored.</summary>
+    /// <param name="zones">The zones to use, in preference order.</param>
+    /// <param name="current">Current servers per zone.</param>
+    /// <param name="count">New servers.</param>
+    /// <returns>One zone per new server; empty names when <paramref name="zones"/> is empty (Nova chooses).</returns>
+    public static IReadOnlyList<string?> Assign(IReadOnlyList<string> zones, IReadOnlyDictionary<string, int> current, int count)
+    {
+        if (zones.Count == 0) return Enumerable.Repeat<string?>(null, count).ToList();
+        var counts = zones.Distinct(StringComparer.Ordinal).ToDictionary(z => z, z => current.GetValueOrDefault(z), StringComparer.Ordinal);
+        var ordered = counts.Keys.ToList();
+        var result = new List<string?>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var zone = ordered[0];
+            foreach (var candidate in ordered)
+            {
+                if (counts[candidate] < counts[zone]) zone = candidate;
+            }
+
+            counts[zone]++;
+            result.Add(zone);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,4 @@
+using NomadAutoscaler.Plugins.OsNova;
+using NomadAutoscaler.Plugins.Sdk;
+
+return await PluginHost.RunAsync<OsNovaPlugin>(args);

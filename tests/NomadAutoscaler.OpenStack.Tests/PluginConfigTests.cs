@@ -1,0 +1,105 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.OsNova;
+using NomadAutoscaler.Plugins.Sdk;
+
+namespace NomadAutoscaler.OpenStack.Tests;
+
+public sealed class PluginConfigTests
+{
+    private static PoolTarget Parse(TestLogger log, params (string Key, string Value)[] pairs)
+        => PoolTarget.Parse(new PluginSettings(pairs.ToDictionary(p => p.Key, p => p.Value)), log);
+
+    [Fact]
+    public void MisspeltAvailabilityZones_IsAnAliasWithAWarning()
+    {
+        var log = new TestLogger();
+        var target = Parse(log, ("pool_name", "p"), ("node_class", "c"), ("availavility_zones", "az1, az2"), ("evenly_split_azs", "true"));
+        Assert.Equal(["az1", "az2"], target.AvailabilityZones);
+        Assert.True(target.EvenlySplitAzs);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("availavility_zones is a misspelling", StringComparison.Ordinal));
+
+        var both = Assert.Throws<PluginConfigException>(() => Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("availavility_zones", "a"), ("availability_zones", "b")));
+        Assert.Equal("availavility_zones", Assert.Single(both.Violations).Key);
+    }
+
+    [Fact]
+    public void Flags_AreRealBooleans()
+    {
+        var target = Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("stop_first", "false"), ("force_delete", "true"), ("evenly_split_azs", "false"));
+        Assert.False(target.StopFirst);
+        Assert.True(target.ForceDelete);
+        Assert.False(target.EvenlySplitAzs);
+        var error = Assert.Throws<PluginConfigException>(() => Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("stop_first", "yes")));
+        Assert.Equal("stop_first", Assert.Single(error.Violations).Key);
+    }
+
+    [Fact]
+    public void EveryProblem_IsReportedAtOnce_WithHintsForTypos()
+    {
+        var error = Assert.Throws<PluginConfigException>(() => Parse(new TestLogger(),
+            ("name", "n"), ("name_prefix", "x-"), ("flavour_name", "f"), ("metadata", "a=1,broken"), ("node_selector_strategy", "random")));
+        var keys = error.Violations.Select(v => v.Key).ToList();
+        Assert.Contains("pool_name", keys);
+        Assert.Contains("name", keys);
+        Assert.Contains("metadata", keys);
+        Assert.Contains("node_class", keys);   // no pool identification
+        Assert.Contains("node_selector_strategy", keys);
+        Assert.Contains(error.Violations, v => v.Key == "flavour_name" && v.Problem.Contains("did you mean \"flavor_name\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ListsUseTheSeparator_AndMetadataKeepsEqualsInValues()
+    {
+        var target = Parse(new TestLogger(), ("pool_name", "p"), ("datacenter", "dc1"), ("value_separator", ";"),
+            ("metadata", "role=worker; opts=a=b"), ("tags", "t1;t2"), ("security_groups", "default; web"), ("network_names", "n1;n2"));
+        Assert.Equal("worker", target.Metadata["role"]);
+        Assert.Equal("a=b", target.Metadata["opts"]);
+        Assert.Equal(["t1", "t2"], target.Tags);
+        Assert.Equal(["default", "web"], target.SecurityGroups);
+        Assert.Equal(["n1", "n2"], target.NetworkNames);
+        Assert.Equal("na_pool:p", target.PoolTag);
+    }
+
+    [Fact]
+    public void ScaleOutNeeds_ImageFlavorNetworkAndName()
+    {
+        var target = Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"));
+        var error = Assert.Throws<PluginConfigException>(target.ValidateForScaleOut);
+        Assert.Equal(["name_prefix", "image_id", "flavor_id", "network_ids"], error.Violations.Select(v => v.Key));
+    }
+
+    [Theory]
+    [InlineData("SHUTOFF, error", true)]
+    [InlineData("ACTIVE", false)]
+    [InlineData("SHUTOFF,build", false)]
+    public void IgnoredStates_RejectTheCountedOnes(string value, bool valid)
+    {
+        var options = new OsNovaOptions { IgnoredStates = value };
+        var results = options.Validate(new ValidationContext(options)).ToList();
+        Assert.Equal(valid, results.Count == 0);
+        if (!valid) Assert.Matches("error setting ignored_states: state '(ACTIVE|BUILD)' can't be ignored", results[0].ErrorMessage);
+        else Assert.Equal(["SHUTOFF", "ERROR"], options.IgnoredStateSet.Order(StringComparer.Ordinal).Reverse());
+    }
+
+    [Fact]
+    public void LoadBalancerKeys_AreRefusedClearly()
+    {
+        var options = new OsNovaOptions { LbPoolId = "pool", LbMemberPort = 80 };
+        var result = Assert.Single(options.Validate(new ValidationContext(options)));
+        Assert.Contains("Octavia", result.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(nameof(OsNovaOptions.LbPoolId), Assert.Single(result.MemberNames));
+    }
+
+    [Fact]
+    public void Credentials_ConfigKeysWinOverEnvironment_FieldByField()
+    {
+        var env = new Dictionary<string, string> { ["OS_AUTH_URL"] = "http://env.test/v3", ["OS_USERNAME"] = "env-user", ["OS_PASSWORD"] = "env-pw", ["OS_REGION_NAME"] = "R9" };
+        var c = new OsNovaOptions { Username = "cfg-user", DomainName = "d", ProjectId = "p" }.ToCredentials(k => env.GetValueOrDefault(k));
+        Assert.Equal("http://env.test/v3", c.AuthUrl);
+        Assert.Equal("cfg-user", c.Username);
+        Assert.Equal("env-pw", c.Password);
+        Assert.Equal("R9", c.RegionName);
+        Assert.Empty(c.Validate());
+    }
+}

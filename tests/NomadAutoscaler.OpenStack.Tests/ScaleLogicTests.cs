@@ -1,0 +1,52 @@
+using NomadAutoscaler.Plugins.OsNova;
+
+namespace NomadAutoscaler.OpenStack.Tests;
+
+public sealed class ScaleLogicTests
+{
+    [Fact]
+    public void AzBalancer_FillsTheEmptiestZoneFirst_AsUpstreamExample()
+    {
+        var zones = AzBalancer.Assign(["AZ1", "AZ2", "AZ3"], new Dictionary<string, int> { ["AZ1"] = 5, ["AZ2"] = 1, ["AZ3"] = 3 }, 5);
+        Assert.Equal(["AZ2", "AZ2", "AZ2", "AZ3", "AZ2"], zones);
+    }
+
+    [Fact]
+    public void AzBalancer_SplitsEvenly_AndIgnoresUnlistedZones()
+    {
+        var zones = AzBalancer.Assign(["az1", "az2"], new Dictionary<string, int> { ["az1"] = 1, ["other"] = 7 }, 3);
+        Assert.Equal(["az2", "az1", "az2"], zones);
+        Assert.All(AzBalancer.Assign([], new Dictionary<string, int>(), 2), Assert.Null);
+    }
+
+    [Fact]
+    public void Template_RejectsUnsupportedActions_NamingTheLine()
+    {
+        var error = Assert.Throws<FormatException>(() => UserDataTemplate.Parse("a\nb\n{{ range .Items }}"));
+        Assert.StartsWith("line 3: unsupported action {{range .Items}}", error.Message);
+    }
+
+    [Fact]
+    public void Template_Renders()
+    {
+        var template = UserDataTemplate.Parse("name={{.Name}} az={{ .AZ }}\n  {{- .PoolName -}}  \n!");
+        var text = template.Render(new Dictionary<string, string> { ["Name"] = "w-1", ["AZ"] = "az2", ["PoolName"] = "pool" });
+        Assert.Equal("name=w-1 az=az2pool!", text);
+        Assert.Equal(Convert.ToBase64String("hello"u8.ToArray()), UserDataTemplate.ToUserData("hello"));
+        Assert.Equal("aGVsbG8=", UserDataTemplate.ToUserData("aGVsbG8="));
+    }
+
+    [Fact]
+    public void Snapshot_CountsHealthyServers_AndSettlesWithoutTransitions()
+    {
+        static NovaServer S(string id, string status, string? task = null) => new(id, id, status, "az1", [], new Dictionary<string, string>()) { TaskState = task };
+        var snapshot = PoolSnapshot.From([S("a", "ACTIVE"), S("b", "ERROR"), S("c", "SHUTOFF"), S("d", "ACTIVE", "deleting"), S("e", "SUSPENDED")],
+            new HashSet<string> { "SUSPENDED" });
+        Assert.Equal(["a", "c"], snapshot.Counted.Select(s => s.Id));
+        Assert.Equal("b", Assert.Single(snapshot.Failed).Id);
+        Assert.Equal("d", Assert.Single(snapshot.Deleting).Id);
+        Assert.Equal("e", Assert.Single(snapshot.Ignored).Id);
+        Assert.True(snapshot.Settled);
+        Assert.False(PoolSnapshot.From([S("a", "BUILD")], new HashSet<string>()).Settled);
+    }
+}
