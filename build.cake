@@ -57,8 +57,9 @@ void RunTests(string testFilter)
         skipped += (int?)counters.Attribute("notExecuted") ?? 0;
     }
 
-    Information("");
-    Information($"{passed} passed, {failedCount} failed, {skipped} skipped");
+    // Plain text on its own line (no colour codes): CI reads this closing line.
+    Console.WriteLine();
+    Console.WriteLine($"{passed} passed, {failedCount} failed, {skipped} skipped");
     if (failed || failedCount > 0 || passed == 0)
         throw new Exception("tests failed (or none ran)");
 }
