@@ -10,8 +10,9 @@ internal sealed class BenchArtifacts
     public const string GoHost = "goplugin-host";
     public const string GoNoopApm = "goplugin-noop-apm";
 
-    private BenchArtifacts(string repoRoot, string jitDir, string aotDir, string? goBinDir, string? goProblem)
+    private BenchArtifacts(string repoRoot, string jitDir, string aotDir, string? aotSizeDir, string? goBinDir, string? goProblem)
     {
+        AotSizeDir = aotSizeDir;
         RepoRoot = repoRoot;
         JitDir = jitDir;
         AotDir = aotDir;
@@ -25,6 +26,9 @@ internal sealed class BenchArtifacts
     public string JitDir { get; }
 
     public string AotDir { get; }
+
+    /// <summary>A candidate flavour, not shipped: Native AOT tuned for size and without the background GC thread.</summary>
+    public string? AotSizeDir { get; }
 
     /// <summary>Null when the Go harness could not be found or built; <see cref="GoProblem"/> says why.</summary>
     public string? GoBinDir { get; }
@@ -61,8 +65,20 @@ internal sealed class BenchArtifacts
 
         RequireFile(Path.Combine(aotDir, NoopApm), "--aot-dir");
 
+        string? aotSizeDir = null;
+        if (settings.AotDir is null)
+        {
+            aotSizeDir = Path.Combine(benchDir, "aot-size");
+            if (settings.Rebuild || IsStale(root, Path.Combine(aotSizeDir, NoopApm)))
+            {
+                await PublishAsync(log, logDir, "aot-size", cancellationToken,
+                    "publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-p:StripSymbols=true",
+                    "-p:OptimizationPreference=Size", "-p:ConcurrentGarbageCollection=false", "-o", aotSizeDir, "-nodeReuse:false").ConfigureAwait(false);
+            }
+        }
+
         var (goBin, goProblem) = await FindGoHarnessAsync(settings, root, log, logDir, cancellationToken).ConfigureAwait(false);
-        return new BenchArtifacts(root, jitDir, aotDir, goBin, goProblem);
+        return new BenchArtifacts(root, jitDir, aotDir, aotSizeDir, goBin, goProblem);
     }
 
     private static async Task<(string? Dir, string? Problem)> FindGoHarnessAsync(BenchSettings settings, string root, TextWriter log, string logDir,

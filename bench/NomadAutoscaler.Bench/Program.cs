@@ -46,6 +46,13 @@ var aot = new RowResult(new BenchRow("our host → our noop-apm, Native AOT (wha
 var jit = new RowResult(new BenchRow("our host → our noop-apm, JIT framework-dependent (`dotnet build`)", HostKind.CSharp, artifacts.JitDir, BenchArtifacts.NoopApm));
 var inProcess = new RowResult(new BenchRow("our host, noop-apm in-process", HostKind.CSharp, artifacts.JitDir, BenchArtifacts.NoopApm, InProcess: true));
 var rows = new List<RowResult> { aot, jit, inProcess };
+RowResult? aotSize = null;
+if (artifacts.AotSizeDir is { } aotSizeDir)
+{
+    aotSize = new RowResult(new BenchRow("our host → our noop-apm, Native AOT size-tuned (candidate, not shipped)", HostKind.CSharp, aotSizeDir, BenchArtifacts.NoopApm));
+    rows.Insert(1, aotSize);
+}
+
 RowResult? goGo = null;
 GoHostRunner? goRunner = null;
 if (artifacts.GoBinDir is { } goBin)
@@ -67,6 +74,7 @@ async Task<double> StartupAsync(BenchRow row) => row.Host == HostKind.Go
 var handshakes = new List<(string Label, string Executable, List<double> Samples)>();
 if (goGo is not null) handshakes.Add(("Go noop-apm", goGo.Row.PluginPath, []));
 handshakes.Add(("our noop-apm Native AOT", aot.Row.PluginPath, []));
+if (aotSize is not null) handshakes.Add(("our noop-apm Native AOT size-tuned", aotSize.Row.PluginPath, []));
 handshakes.Add(("our noop-apm JIT", jit.Row.PluginPath, []));
 var socketDir = Directory.CreateTempSubdirectory("nomad-autoscaler-bench-").FullName;
 try
@@ -128,7 +136,7 @@ var report = new Report
     Rows = rows,
     Handshakes = [.. handshakes.Select(h => (h.Label, h.Samples))],
     GoReference = goGo,
-    Checked = [aot, jit],
+    Checked = aotSize is null ? [aot, jit] : [aot, aotSize, jit],
     StartedAt = startedAt,
     Duration = clock.Elapsed,
     LoadBefore = loadBefore,

@@ -38,7 +38,7 @@ internal sealed class Report
         md.AppendLine(Inv($"### Results of {StartedAt:yyyy-MM-dd HH:mm} UTC{(s.Quick ? " (quick run)" : "")}"));
         md.AppendLine();
         md.AppendLine(Inv($"- Machine: {MachineInfo.Describe()}."));
-        md.AppendLine(Inv($"- Load average (1/5/15 min) at start {LoadBefore}, at end {LoadAfter}; the run took {Duration.TotalMinutes:F1} min."));
+        md.AppendLine(Inv($"- Load average (1/5/15 min) at start {LoadBefore}, at end {LoadAfter}; measuring took {Duration.TotalMinutes:F1} min."));
         if (GoVersions is not null) md.AppendLine(Inv($"- Go side: {GoVersions.Replace("\n", "; ", StringComparison.Ordinal)}."));
         if (GoProblem is not null) md.AppendLine(Inv($"- Go rows missing: {GoProblem}."));
         md.AppendLine(Inv($"- Start-up: median of {s.Startups} launches per row (min–max), rows interleaved, after one unrecorded warm-up round. ")
