@@ -133,7 +133,7 @@ internal sealed class NovaPoolScaler
     {
         _logger.LogDebug("getting creation data from configuration");
         var data = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string?> zones = Enumerable.Repeat<string?>(null, count).ToList();
+        var zones = AzBalancer.Pinned(target.AvailabilityZones, count);
         if (target.EvenlySplitAzs)
         {
             var list = target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false);

@@ -139,6 +139,8 @@ internal sealed record PoolTarget
             violations.Add(new ConfigViolation("user_data_template", $"error with provided template file: {template} does not exist"));
 
         var evenly = Read(() => settings.GetBoolean("evenly_split_azs", false)) ?? false;
+        if (!evenly && zones.Count > 1)
+            logger.LogWarning("availability_zones lists {Count} zones but evenly_split_azs is false: new servers go to the first, {Zone}: pool_name={PoolName}", zones.Count, zones[0], poolName);
         var stopFirst = Read(() => settings.GetBoolean("stop_first"));
         var forceDelete = Read(() => settings.GetBoolean("force_delete"));
         var dryRun = Read(() => settings.GetBoolean("dry-run", false)) ?? false;

@@ -20,6 +20,13 @@ public sealed class ScaleLogicTests
     }
 
     [Fact]
+    public void AzBalancer_WithoutEvenSplit_PinsEveryNewServerToTheFirstListedZone()
+    {
+        Assert.Equal(["az1", "az1", "az1"], AzBalancer.Pinned(["az1", "az2"], 3));
+        Assert.All(AzBalancer.Pinned([], 2), Assert.Null);
+    }
+
+    [Fact]
     public void Template_RejectsUnsupportedActions_NamingTheLine()
     {
         var error = Assert.Throws<FormatException>(() => UserDataTemplate.Parse("a\nb\n{{ range .Items }}"));
