@@ -49,13 +49,16 @@ internal static class AgentRunner
         });
 
         await using var simulator = commandLine.Dev ? new NomadSimulator() : null;
+        using var devOpenStack = commandLine.Dev ? DevOpenStack.Create(environment, config, logger) : null;
         if (simulator is not null)
         {
             var options = SimulatorScenarios.Dev();
             options.Port = 0;
             options.Logger = loggers.CreateLogger("dev.simulator");
+            devOpenStack?.AddTo(options);
             var address = await simulator.StartAsync(options, shutdown.Token);
             config = DevConfig(config, commandLine, address);
+            if (devOpenStack is not null) config = devOpenStack.AddTo(config);
             logger.Hclog(LogLevel.Information, "started simulated Nomad cluster for -dev", ("address", address.ToString().TrimEnd('/')));
         }
 
@@ -75,7 +78,7 @@ internal static class AgentRunner
         try
         {
             await foreach (var _ in reloads.Reader.ReadAllAsync(shutdown.Token))
-                await ReloadAsync(agent, commandLine, environment, logger, shutdown.Token);
+                await ReloadAsync(agent, commandLine, environment, devOpenStack, logger, shutdown.Token);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -95,7 +98,7 @@ internal static class AgentRunner
     /// <summary>Re-reads the <c>-config</c> paths and re-applies the CLI flags (upstream dropped them). An invalid
     /// configuration keeps the running one and is logged, rather than stopping the agent.</summary>
     private static async Task ReloadAsync(AutoscalerAgent agent, AgentCommandLine commandLine, IReadOnlyDictionary<string, string?> environment,
-        ILogger logger, CancellationToken cancellationToken)
+        DevOpenStack? devOpenStack, ILogger logger, CancellationToken cancellationToken)
     {
         logger.Hclog(LogLevel.Information, "reloading Autoscaler configuration");
         try
@@ -103,6 +106,7 @@ internal static class AgentRunner
             var config = ConfigLoader.Load(commandLine.ConfigPaths, commandLine.Flags, environment, Directory.GetCurrentDirectory());
             if (commandLine.Dev)
                 config = config with { Nomad = agent.Config.Nomad, PluginDir = agent.Config.PluginDir, Policy = config.Policy with { NomadSourceEnabled = true } };
+            if (devOpenStack is not null) config = devOpenStack.AddTo(config);
             await agent.ReloadAsync(config, cancellationToken);
         }
         catch (ConfigException ex)

@@ -33,7 +33,17 @@ internal static class SimRunner
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         await using var simulator = new NomadSimulator();
-        var address = await simulator.StartAsync(options, stop.Token);
+        Uri address;
+        try
+        {
+            address = await simulator.StartAsync(options, stop.Token);
+        }
+        catch (NomadAutoscaler.OpenStack.OpenStackConfigException ex)
+        {
+            await Console.Error.WriteLineAsync($"cloud join: {ex.Message}");
+            return 1;
+        }
+
         await Console.Out.WriteLineAsync($"Nomad API simulator listening on {address}");
         try
         {

@@ -33,6 +33,7 @@ public sealed class NomadSimulator : IAsyncDisposable
     private CloudJoinHook? _cloudJoin;
     private CancellationTokenSource? _stopping;
     private Task? _cloudJoinLoop;
+    private NovaCloudJoinSource? _ownedJoinSource;
 
     public NomadSimulator(TimeProvider? timeProvider = null)
     {
@@ -117,9 +118,17 @@ public sealed class NomadSimulator : IAsyncDisposable
         _stopping = new CancellationTokenSource();
         ProcessTick();
         _ticker = _time.CreateTimer(_ => ProcessTick(), null, options.TickInterval, options.TickInterval);
-        if (options.CloudJoinSource is not null)
+        var joinSource = options.CloudJoinSource;
+        if (joinSource is null && options.CloudJoinPools.Count > 0)
         {
-            _cloudJoin = new CloudJoinHook(state, options.CloudJoinSource, [.. options.CloudJoinPools], options.Logger);
+            // `sim -cloud-join-pool` and `agent -dev` hand over OS_* settings only; the Nova poller is built here.
+            _ownedJoinSource = NovaCloudJoinSource.FromEnvironment(options.OpenStackEnvironment.AsReadOnly(), _time);
+            joinSource = _ownedJoinSource;
+        }
+
+        if (joinSource is not null)
+        {
+            _cloudJoin = new CloudJoinHook(state, joinSource, [.. options.CloudJoinPools], options.Logger);
             _cloudJoinLoop = RunCloudJoinAsync(options.CloudJoinInterval, _stopping.Token);
         }
 
@@ -162,6 +171,8 @@ public sealed class NomadSimulator : IAsyncDisposable
 
         _stopping?.Dispose();
         _stopping = null;
+        _ownedJoinSource?.Dispose();
+        _ownedJoinSource = null;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

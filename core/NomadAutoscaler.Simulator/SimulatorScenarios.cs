@@ -37,4 +37,35 @@ public static class SimulatorScenarios
         options.Jobs.Add(JobSpecs.Simple("web", count: 2, cpu: 500, memoryMB: 256, nodeClass: DevNodeClass, datacenter: "dc1", min: 1, max: 10, target: 70).ToJsonString());
         return options;
     }
+
+    /// <summary>The <c>pool_name</c> and node class of the OpenStack pool that <see cref="AddOpenStackPool"/> adds.</summary>
+    public const string DevOpenStackPool = "dev-os-pool";
+
+    /// <summary>The OpenStack pool's workload, on the same 120 s cycle as <see cref="DevWorkload"/>: a batch job constrained
+    /// to the pool runs one 1000 MHz allocation at rest and six from 20 s to 80 s. Each line repeats the whole job: a
+    /// <c>job</c> line registers the job anew.</summary>
+    public const string DevOpenStackWorkload = """
+        at 0s  job dev-os-batch count 1 cpu 1000 mem 512 class dev-os-pool
+        at 20s job dev-os-batch count 6 cpu 1000 mem 512 class dev-os-pool
+        at 80s job dev-os-batch count 1 cpu 1000 mem 512 class dev-os-pool
+        """;
+
+    /// <summary>
+    /// Joins a real OpenStack to a <see cref="Dev"/> cluster: every ACTIVE Nova server tagged
+    /// <c>na_pool:dev-os-pool</c> (what os-nova creates for that pool) becomes a 4000 MHz / 8 GiB node of class
+    /// <see cref="DevOpenStackPool"/>, and <see cref="DevOpenStackWorkload"/> loads that class.
+    /// </summary>
+    /// <param name="options">Options from <see cref="Dev"/>.</param>
+    /// <param name="openStackEnvironment"><c>OS_*</c> settings for the Nova poller (never logged).</param>
+    public static void AddOpenStackPool(SimulatorOptions options, IReadOnlyDictionary<string, string> openStackEnvironment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(openStackEnvironment);
+        options.CloudJoinPools.Add(new CloudJoinPool { PoolName = DevOpenStackPool, NodeClass = DevOpenStackPool, Cpu = 4000, MemoryMB = 8192 });
+        foreach (var (key, value) in openStackEnvironment) options.OpenStackEnvironment[key] = value;
+        var lines = DevWorkload.Split('\n').ToList();
+        var repeat = lines.FindIndex(l => l.TrimStart().StartsWith("repeat ", StringComparison.Ordinal));
+        lines.InsertRange(repeat, DevOpenStackWorkload.Split('\n'));
+        options.Workload = SimulatedWorkload.Parse(string.Join('\n', lines), "dev-scenario");
+    }
 }

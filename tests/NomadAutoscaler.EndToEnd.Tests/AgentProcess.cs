@@ -38,7 +38,10 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static AgentProcess Start(params string[] args)
+    public static AgentProcess Start(params string[] args) => StartWithEnvironment(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the agent with <paramref name="environment"/> added to (or replacing entries of) this process's.</summary>
+    public static AgentProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Path.Combine(AgentDirectory, "nomad-autoscaler"))
         {
@@ -47,6 +50,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("agent did not start"));
     }
 
