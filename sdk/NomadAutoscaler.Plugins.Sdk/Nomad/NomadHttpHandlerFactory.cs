@@ -36,7 +36,6 @@ internal static class NomadHttpHandlerFactory
         }
 
         var ssl = handler.SslOptions;
-        if (!string.IsNullOrEmpty(options.TlsServerName)) ssl.TargetHost = options.TlsServerName;
         if (!string.IsNullOrEmpty(options.ClientCert) || !string.IsNullOrEmpty(options.ClientKey))
         {
             if (string.IsNullOrEmpty(options.ClientCert) || string.IsNullOrEmpty(options.ClientKey))
@@ -52,10 +51,13 @@ internal static class NomadHttpHandlerFactory
             ssl.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
 #pragma warning restore CA5359
         }
-        else if (!string.IsNullOrEmpty(options.CaCert) || !string.IsNullOrEmpty(options.CaPath))
+        else if (!string.IsNullOrEmpty(options.CaCert) || !string.IsNullOrEmpty(options.CaPath) || !string.IsNullOrEmpty(options.TlsServerName))
         {
-            var roots = LoadCertificateAuthorities(options);
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateAgainst(roots, certificate, errors);
+            // SocketsHttpHandler always checks the certificate against the request's host (SslOptions.TargetHost is
+            // overwritten), so tls_server_name is checked here, as the Go client's ServerName is.
+            var roots = !string.IsNullOrEmpty(options.CaCert) || !string.IsNullOrEmpty(options.CaPath) ? LoadCertificateAuthorities(options) : null;
+            var serverName = string.IsNullOrEmpty(options.TlsServerName) ? null : options.TlsServerName;
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(roots, serverName, certificate, errors);
         }
 
         return handler;
@@ -96,16 +98,21 @@ internal static class NomadHttpHandlerFactory
         return roots;
     }
 
-    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    private static bool Validate(X509Certificate2Collection? roots, string? serverName, X509Certificate? certificate, SslPolicyErrors errors)
     {
-        if (certificate is null) return false;
-        // The configured CAs replace the system store, but the host name must still match.
-        if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
+        using var cert = new X509Certificate2(certificate);
+        var nameMatches = serverName is null
+            ? (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0
+            : cert.MatchesHostname(serverName, allowWildcards: true, allowCommonName: false);
+        if (!nameMatches) return false;
+        if (roots is null) return (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
+
+        // The configured CAs replace the system store.
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var cert = new X509Certificate2(certificate);
         return chain.Build(cert);
     }
 }
