@@ -112,6 +112,15 @@ internal sealed class NovaPoolScaler
             throw new ScalingNoOpException($"pool {target.PoolName} already has {current} servers");
         }
 
+        // The agent decided on the count it read before; servers may have come or gone since. Upstream applied the
+        // fresh difference whatever its sign, so a stale "up" could delete servers and a stale "down" create them.
+        if ((action.Direction == ScalingDirection.Up && action.Count < current) || (action.Direction == ScalingDirection.Down && action.Count > current))
+        {
+            _logger.LogWarning("not scaling against the decision's direction: pool_name={PoolName} direction={Direction} current_count={Current} desired_count={Desired}",
+                target.PoolName, action.Direction == ScalingDirection.Up ? "up" : "down", current, action.Count);
+            throw new ScalingNoOpException($"pool {target.PoolName} has {current} servers, a scale {(action.Direction == ScalingDirection.Up ? "up" : "down")} to {action.Count} would go the other way");
+        }
+
         try
         {
             if (action.Count > current) await ScaleOutAsync(target, snapshot, checked((int)(action.Count - current)), ct).ConfigureAwait(false);

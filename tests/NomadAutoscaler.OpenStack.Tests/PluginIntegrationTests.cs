@@ -49,6 +49,10 @@ public sealed class PluginIntegrationTests(ITestOutputHelper output)
         Assert.True(status.Meta.ContainsKey(TargetStatusMeta.LastEvent));
 
         await Assert.ThrowsAsync<ScalingNoOpException>(() => plugin.ScaleAsync(To(2), target, default).AsTask());
+        // A decision made on a stale count never turns around: an "up" never deletes, a "down" never creates.
+        await Assert.ThrowsAsync<ScalingNoOpException>(() => plugin.ScaleAsync(new ScalingAction(1, ScalingDirection.Up, "stale"), target, default).AsTask());
+        await Assert.ThrowsAsync<ScalingNoOpException>(() => plugin.ScaleAsync(new ScalingAction(3, ScalingDirection.Down, "stale"), target, default).AsTask());
+        Assert.Contains(h.Log.Messages, m => m.StartsWith($"not scaling against the decision's direction: pool_name={h.PoolName} direction=up current_count=2 desired_count=1", StringComparison.Ordinal));
         await plugin.ScaleAsync(To(5), h.Target(("dry-run", "true")), default);
         Assert.Equal(2, (await h.ServersAsync()).Count);
 
@@ -210,8 +214,11 @@ public sealed class PluginIntegrationTests(ITestOutputHelper output)
         var leftBehind = (await h.ServersAsync()).Count;
         Assert.InRange(leftBehind, 1, 2);
         using var second = await h.PluginAsync();
-        await h.WaitForAsync(async () => (await second.GetStatusAsync(h.Target(), default))!.Ready, TimeSpan.FromMinutes(2), "pool settled");
-        Assert.Equal(leftBehind, (await second.GetStatusAsync(h.Target(), default))!.Count);
+        // Every left-behind server joins first: a node still initializing makes the pool not ready (count 0).
+        await h.WaitForReadyNodesAsync(leftBehind);
+        TargetStatus? settled = null;
+        await h.WaitForAsync(async () => (settled = await second.GetStatusAsync(h.Target(), default))!.Ready, TimeSpan.FromMinutes(2), "pool settled");
+        Assert.Equal(leftBehind, settled!.Count);
 
         await second.ScaleAsync(To(4), h.Target(), default);
         var servers = await h.ServersAsync();
