@@ -19,7 +19,7 @@ internal static class AgentRunner
     public static async Task<int> RunAsync(AgentCommandLine commandLine, CancellationToken cancellationToken)
     {
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reloads = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        var reloads = System.Threading.Channels.Channel.CreateUnbounded<ReloadRequest>();
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
@@ -45,7 +45,7 @@ internal static class AgentRunner
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
-            reloads.Writer.TryWrite(true);
+            reloads.Writer.TryWrite(new ReloadRequest(null));
         });
 
         await using var simulator = commandLine.Dev ? new NomadSimulator() : null;
@@ -64,9 +64,18 @@ internal static class AgentRunner
 
         LogStartup(logger, config);
         await using var agent = new AutoscalerAgent(config, loggers);
+        using var metrics = AgentHttp.Collector(config);
+        // As upstream, the HTTP API listens before plugins are launched.
+        await using var http = await AgentHttp.StartAsync(config, agent, metrics, reloads.Writer, loggers, logger, shutdown.Token);
+        if (http is null) return 1;
         try
         {
             await agent.StartAsync(shutdown.Token);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            // A signal during plugin launch is an ordinary stop, not a failure.
+            return 0;
         }
         catch (Exception ex) when (!shutdown.IsCancellationRequested)
         {
@@ -77,12 +86,17 @@ internal static class AgentRunner
         logger.Hclog(LogLevel.Information, "Nomad Autoscaler agent started! Log data will stream in below");
         try
         {
-            await foreach (var _ in reloads.Reader.ReadAllAsync(shutdown.Token))
-                await ReloadAsync(agent, commandLine, environment, devOpenStack, logger, shutdown.Token);
+            await foreach (var request in reloads.Reader.ReadAllAsync(shutdown.Token))
+            {
+                var refusal = await ReloadAsync(agent, commandLine, environment, devOpenStack, logger, shutdown.Token);
+                request.Done?.TrySetResult(refusal);
+            }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
         }
+
+        logger.Hclog(LogLevel.Information, "shutting down agent");
 
         return 0;
 
@@ -97,7 +111,8 @@ internal static class AgentRunner
 
     /// <summary>Re-reads the <c>-config</c> paths and re-applies the CLI flags (upstream dropped them). An invalid
     /// configuration keeps the running one and is logged, rather than stopping the agent.</summary>
-    private static async Task ReloadAsync(AutoscalerAgent agent, AgentCommandLine commandLine, IReadOnlyDictionary<string, string?> environment,
+    /// <returns>Null, or why the new configuration was refused.</returns>
+    private static async Task<string?> ReloadAsync(AutoscalerAgent agent, AgentCommandLine commandLine, IReadOnlyDictionary<string, string?> environment,
         DevOpenStack? devOpenStack, ILogger logger, CancellationToken cancellationToken)
     {
         logger.Hclog(LogLevel.Information, "reloading Autoscaler configuration");
@@ -108,10 +123,12 @@ internal static class AgentRunner
                 config = config with { Nomad = agent.Config.Nomad, PluginDir = agent.Config.PluginDir, Policy = config.Policy with { NomadSourceEnabled = true } };
             if (devOpenStack is not null) config = devOpenStack.AddTo(config);
             await agent.ReloadAsync(config, cancellationToken);
+            return null;
         }
         catch (ConfigException ex)
         {
             logger.Hclog(LogLevel.Error, "failed to reload Autoscaler configuration; the previous configuration keeps running", ("error", ex.Message));
+            return ex.Message;
         }
     }
 

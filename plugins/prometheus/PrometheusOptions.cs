@@ -31,26 +31,8 @@ public sealed class PrometheusOptions : IValidatableObject
 
     /// <summary>Extra request headers from the <c>header_&lt;Name&gt;</c> keys, by header name. Values may be secrets
     /// (tokens) and are never logged.</summary>
-    /// <remarks>The SDK binder binds named keys only, so this map is filled from the raw configuration: by the host once
-    /// the SDK supports key prefixes, and by tests through <see cref="WithHeaders"/>. Until then a <c>header_*</c> key
-    /// is reported as unknown rather than silently ignored.</remarks>
-    [ConfigKey(HeaderKeyPrefix)]
-    public IReadOnlyDictionary<string, string> Headers { get; internal set; } = new Dictionary<string, string>();
-
-    /// <summary>A copy with the headers of every <c>header_&lt;Name&gt;</c> key of <paramref name="config"/>.</summary>
-    internal PrometheusOptions WithHeaders(IReadOnlyDictionary<string, string> config)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in config)
-        {
-            if (key.StartsWith(HeaderKeyPrefix, StringComparison.Ordinal) && key.Length > HeaderKeyPrefix.Length)
-                headers[key[HeaderKeyPrefix.Length..]] = value;
-        }
-
-        var copy = (PrometheusOptions)MemberwiseClone();
-        copy.Headers = headers;
-        return copy;
-    }
+    [ConfigKeyPrefix(HeaderKeyPrefix)]
+    public IReadOnlyDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

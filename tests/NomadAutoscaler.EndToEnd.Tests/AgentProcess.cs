@@ -9,9 +9,10 @@ internal sealed class AgentProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
 
-    private AgentProcess(Process process)
+    private AgentProcess(Process process, int httpPort)
     {
         _process = process;
+        HttpPort = httpPort;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -38,11 +39,36 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The port of the agent's HTTP API.</summary>
+    public int HttpPort { get; }
+
+    /// <summary>The agent's HTTP API, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
+    public Uri Http => new($"http://127.0.0.1:{HttpPort}/");
+
+    /// <summary>A port that was free a moment ago. Config cannot ask for port 0 (it means "unset", as upstream), so
+    /// each agent gets its own port and parallel tests never race for upstream's default 8080.</summary>
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts the agent; unless <paramref name="args"/> name one, it gets <c>-http-bind-port</c> with a free port.</summary>
     public static AgentProcess Start(params string[] args) => StartWithEnvironment(new Dictionary<string, string>(), args);
 
-    /// <summary>Starts the agent with <paramref name="environment"/> added to (or replacing entries of) this process's.</summary>
+    /// <summary>As <see cref="Start"/>, with <paramref name="environment"/> added to (or replacing entries of) this process's.</summary>
     public static AgentProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
+        var httpPort = 0;
+        var portIndex = Array.IndexOf(args, "-http-bind-port");
+        if (portIndex >= 0) httpPort = int.Parse(args[portIndex + 1], System.Globalization.CultureInfo.InvariantCulture);
+        else if (args.Length > 0 && args[0] == "agent")
+        {
+            httpPort = FreePort();
+            args = [.. args, "-http-bind-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        }
+
         var info = new ProcessStartInfo(Path.Combine(AgentDirectory, "nomad-autoscaler"))
         {
             RedirectStandardOutput = true,
@@ -51,7 +77,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         };
         foreach (var arg in args) info.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) info.Environment[name] = value;
-        return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("agent did not start"));
+        return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("agent did not start"), httpPort);
     }
 
     /// <summary>SIGTERM, as an operator's service manager sends it.</summary>
@@ -61,6 +87,23 @@ internal sealed class AgentProcess : IAsyncDisposable
     public async Task<int> SignalAsync(string signal, TimeSpan timeout)
     {
         using (var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Exit code once the process has ended by itself (for start-up failures).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGINT, as Ctrl-C sends it.</summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;

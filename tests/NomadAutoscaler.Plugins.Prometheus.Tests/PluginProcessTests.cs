@@ -106,13 +106,23 @@ public sealed class PluginProcessTests(PluginProcessFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Header_keys_are_refused_until_the_sdk_binds_key_prefixes()
+    public async Task Header_keys_are_bound_through_the_sdk_and_sent_by_the_plugin_process()
     {
-        // Documented gap (README "Known gaps"): the SDK's binder cannot yet collect header_* keys, and a silently
-        // ignored header (often an auth token) would be worse than this explicit error.
-        var violations = await RejectedAsync(new() { ["address"] = "http://127.0.0.1:9090", ["header_X-Scope-OrgID"] = "tenant" });
+        var token = "Bearer header-token-" + Guid.NewGuid().ToString("N");
+        await ConfigureAsync(new() { ["address"] = fixture.Server.Address.ToString(), ["basic_auth_user"] = "agent", ["header_Authorization"] = token, ["header_X-Scope-OrgID"] = "tenant" });
 
-        Assert.StartsWith("is not a known configuration key", violations["header_X-Scope-OrgID"], StringComparison.Ordinal);
+        await fixture.Plugin.Apm.QueryMultipleAsync(new QueryMultipleRequest { Query = "up", TimeRange = Window(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)) });
+
+        // header_Authorization replaces basic auth, as upstream.
+        Assert.Contains(fixture.Server.Requests, r => r.Authorization == token);
+    }
+
+    [Fact]
+    public async Task A_key_that_is_only_the_header_prefix_is_unknown()
+    {
+        var violations = await RejectedAsync(new() { ["address"] = "http://127.0.0.1:9090", ["header_"] = "x" });
+
+        Assert.StartsWith("is not a known configuration key", violations["header_"], StringComparison.Ordinal);
     }
 
     [Fact]

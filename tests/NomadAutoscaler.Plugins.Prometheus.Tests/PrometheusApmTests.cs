@@ -202,8 +202,11 @@ public class PrometheusApmTests
     [Fact]
     public async Task Headers_are_sent_and_an_Authorization_header_wins_over_basic_auth()
     {
-        var options = new PrometheusOptions { Address = "http://prom.test:9090", BasicAuthUser = "u", BasicAuthPassword = Secret }
-            .WithHeaders(new Dictionary<string, string> { ["header_X-Scope-OrgID"] = "tenant-1", ["header_authorization"] = "Bearer token-1", ["address"] = "ignored" });
+        var options = new PrometheusOptions
+        {
+            Address = "http://prom.test:9090", BasicAuthUser = "u", BasicAuthPassword = Secret,
+            Headers = new Dictionary<string, string> { ["X-Scope-OrgID"] = "tenant-1", ["authorization"] = "Bearer token-1" },
+        };
         using var plugin = await ConfiguredAsync(options);
 
         await plugin.QueryAsync(Range(), CancellationToken.None);

@@ -55,6 +55,20 @@ public sealed class OptionsBinderTests
         public required string Job { get; init; }
     }
 
+    public sealed class PrefixOptions
+    {
+        public string? Address { get; init; }
+
+        [ConfigKeyPrefix("header_")]
+        public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    }
+
+    public sealed class BadPrefixOptions
+    {
+        [ConfigKeyPrefix("tag_")]
+        public string? Tags { get; init; }
+    }
+
     private static Dictionary<string, string> Config(params string[] pairs)
         => pairs.Select(p => p.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
 
@@ -169,5 +183,37 @@ public sealed class OptionsBinderTests
         var exception = Assert.Throws<PluginConfigException>(() => OptionsBinder.Bind<RequiredMemberOptions>(Config()));
 
         Assert.Equal(new ConfigViolation("job", "is required"), Assert.Single(exception.Violations));
+    }
+
+    [Fact]
+    public void Bind_KeyPrefix_CollectsEveryPrefixedKeyByTheRestOfItsName()
+    {
+        var options = OptionsBinder.Bind<PrefixOptions>(Config("address=http://x", "header_X-Scope-OrgID=tenant", "header_Authorization=Bearer t"));
+
+        Assert.Equal(new Dictionary<string, string> { ["X-Scope-OrgID"] = "tenant", ["Authorization"] = "Bearer t" }, options.Headers);
+    }
+
+    [Fact]
+    public void Bind_KeyPrefix_WithNoPrefixedKeys_IsEmpty()
+    {
+        Assert.Empty(OptionsBinder.Bind<PrefixOptions>(Config("address=http://x")).Headers);
+    }
+
+    [Fact]
+    public void Bind_KeyPrefix_TheBarePrefixAndOtherKeysStayUnknown()
+    {
+        var exception = Assert.Throws<PluginConfigException>(() => OptionsBinder.Bind<PrefixOptions>(Config("header_=x", "headers_X=y")));
+
+        Assert.Equal(["header_", "headers_X"], exception.Violations.Select(v => v.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Bind_KeyPrefix_OnANonMapProperty_IsReportedWithThePrefix()
+    {
+        var exception = Assert.Throws<PluginConfigException>(() => OptionsBinder.Bind<BadPrefixOptions>(Config()));
+
+        var violation = Assert.Single(exception.Violations);
+        Assert.Equal("tag_*", violation.Key);
+        Assert.Contains("cannot be bound from a key prefix", violation.Problem, StringComparison.Ordinal);
     }
 }

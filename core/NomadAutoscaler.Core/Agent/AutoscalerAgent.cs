@@ -35,6 +35,9 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
 
     public AgentConfig Config => _config;
 
+    /// <summary>The engine's instruments, for the in-memory metrics sink.</summary>
+    internal AutoscalerMetrics Metrics => _metrics;
+
     /// <summary>The running policy handlers, for the HTTP API; empty before start.</summary>
     internal PolicyManager? Policies => _policies;
 

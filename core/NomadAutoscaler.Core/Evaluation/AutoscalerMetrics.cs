@@ -17,7 +17,20 @@ internal sealed class AutoscalerMetrics : IDisposable
         InvokeSuccess = _meter.CreateCounter<long>("scale.invoke.success_count", description: "Successful target scale calls");
         InvokeError = _meter.CreateCounter<long>("scale.invoke.error_count", description: "Failed target scale calls");
         Lateness = _meter.CreateHistogram<double>("policy.evaluation.lateness_ms", "ms", "How late an evaluation started against its schedule");
+        SourceError = _meter.CreateCounter<long>("policy.source.error_count", description: "Policy source errors");
+
+        // go-metrics' runtime gauges, with the nearest .NET quantity (threads stand in for goroutines).
+        _meter.CreateObservableGauge("runtime.num_goroutines", ThreadCount);
+        _meter.CreateObservableGauge("runtime.alloc_bytes", () => GC.GetTotalMemory(forceFullCollection: false));
+        _meter.CreateObservableGauge("runtime.sys_bytes", () => Environment.WorkingSet);
+        _meter.CreateObservableGauge("runtime.total_gc_pause_ns", () => (long)(GC.GetTotalPauseDuration().Ticks * 100));
+        _meter.CreateObservableGauge("runtime.total_gc_runs", () => (long)GC.CollectionCount(0));
     }
+
+    /// <summary>The meter itself, so an in-memory sink can follow exactly this agent's instruments.</summary>
+    public Meter Meter => _meter;
+
+    public Counter<long> SourceError { get; }
 
     public Histogram<double> EvaluateMs { get; }
 
@@ -32,6 +45,12 @@ internal sealed class AutoscalerMetrics : IDisposable
     public ObservableGauge<T> Gauge<T>(string name, Func<T> observe)
         where T : struct
         => _meter.CreateObservableGauge(name, observe);
+
+    private static long ThreadCount()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.Threads.Count;
+    }
 
     public void Dispose() => _meter.Dispose();
 }

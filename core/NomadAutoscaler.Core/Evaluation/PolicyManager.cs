@@ -81,6 +81,7 @@ internal sealed class PolicyManager : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                _metrics.SourceError.Add(1, new KeyValuePair<string, object?>("policy_source", source.Name));
                 _logger.Hclog(LogLevel.Error, "encountered an error monitoring policy IDs", ("source", source.Name), ("error", ex.Message));
                 try
                 {

@@ -33,10 +33,18 @@ internal static class OptionsBinder
             ?? throw new InvalidOperationException($"cannot create {optionsType.Name}");
         var violations = new List<ConfigViolation>();
         var knownKeys = new HashSet<string>(StringComparer.Ordinal);
+        var knownPrefixes = new List<string>();
 
         foreach (var property in optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length != 0) continue;
+            if (property.GetCustomAttribute<ConfigKeyPrefixAttribute>() is { } prefixed)
+            {
+                knownPrefixes.Add(prefixed.Prefix);
+                BindPrefix(options, property, prefixed.Prefix, config, violations);
+                continue;
+            }
+
             var key = KeyOf(property);
             knownKeys.Add(key);
             if (!property.CanWrite || property.SetMethod is not { IsPublic: true })
@@ -67,6 +75,7 @@ internal static class OptionsBinder
             foreach (var key in config.Keys.Order(StringComparer.Ordinal))
             {
                 if (knownKeys.Contains(key) || key.StartsWith(AgentInjectedPrefix, StringComparison.Ordinal)) continue;
+                if (knownPrefixes.Any(p => key.Length > p.Length && key.StartsWith(p, StringComparison.Ordinal))) continue;
                 violations.Add(new ConfigViolation(key, UnknownKeyProblem(key, knownKeys)));
             }
         }
@@ -86,6 +95,26 @@ internal static class OptionsBinder
 
         if (violations.Count > 0) throw new PluginConfigException(violations);
         return options;
+    }
+
+    /// <summary>Fills a [ConfigKeyPrefix] map with every <c>prefix + name</c> key, by name.</summary>
+    private static void BindPrefix(object options, PropertyInfo property, string prefix, IReadOnlyDictionary<string, string> config, List<ConfigViolation> violations)
+    {
+        var type = property.PropertyType;
+        if (type != typeof(IReadOnlyDictionary<string, string>) && type != typeof(IDictionary<string, string>) && type != typeof(Dictionary<string, string>))
+        {
+            violations.Add(new ConfigViolation(prefix + "*", $"properties of type {type.Name} cannot be bound from a key prefix (use IReadOnlyDictionary<string, string>)"));
+            return;
+        }
+
+        if (!property.CanWrite || property.SetMethod is not { IsPublic: true }) return;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in config)
+        {
+            if (key.Length > prefix.Length && key.StartsWith(prefix, StringComparison.Ordinal)) map[key[prefix.Length..]] = value;
+        }
+
+        property.SetValue(options, map);
     }
 
     /// <summary>The config key of a property: [ConfigKey] or snake_case of its name.</summary>

@@ -36,8 +36,15 @@ public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProv
         }
     }
 
-    public ValueTask ScaleAsync(ScalingAction action, PluginSettings target, CancellationToken cancellationToken)
+    public async ValueTask ScaleAsync(ScalingAction action, PluginSettings target, CancellationToken cancellationToken)
     {
+        if (_options.HangScale)
+        {
+            // Stands in for a long drain or server create, so a test can stop the agent while a scale is in flight.
+            logger.LogInformation("scaling: hanging as configured (hang_scale = true): to={To}", action.Count);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
         if (_options.FailScale)
             throw new InvalidOperationException("noop-target is configured to fail (fail_scale = true)");
         if (_options.NoOp)
@@ -55,8 +62,6 @@ public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProv
                 File.Move(temp, path, overwrite: true);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private long? ReadStateFile()
@@ -83,6 +88,9 @@ public sealed class NoopTargetOptions
 
     /// <summary>Scale fails (gRPC INTERNAL).</summary>
     public bool FailScale { get; init; }
+
+    /// <summary>Scale never returns (until cancelled).</summary>
+    public bool HangScale { get; init; }
 
     /// <summary>A file that holds the count, read by Status and written by Scale.</summary>
     public string? StateFile { get; init; }
