@@ -16,4 +16,14 @@ public sealed record ConformanceOptions
 
     /// <summary>Command-line arguments for the plugin (the agent passes the plugin block's <c>args</c>).</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>The check's <c>strategy { ... }</c> configuration sent in the strategy <c>Run</c> call. Strategies
+    /// such as threshold or fixed-value reject a check without their required keys, so without this the kit could
+    /// only test strategies that need none. The call carries count 1 and one data point of value 1.</summary>
+    public IReadOnlyDictionary<string, string> StrategyCheckConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Set for a plugin whose documented contract is to accept and ignore unknown agent-level keys (upstream's
+    /// built-in strategies do, so existing agent configurations keep loading). <c>set-config.unknown-key</c> then
+    /// requires <c>SetConfig</c> with an unknown key to succeed instead of failing with INVALID_ARGUMENT.</summary>
+    public bool AcceptsUnknownKeys { get; init; }
 }

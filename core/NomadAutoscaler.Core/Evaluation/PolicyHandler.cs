@@ -81,7 +81,8 @@ internal sealed class PolicyHandler : IAsyncDisposable
         }
     }
 
-    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+    /// <summary>Starts the evaluation loop; the first evaluation is one interval plus <paramref name="firstOffset"/> away.</summary>
+    public void Start(TimeSpan firstOffset = default) => _loop ??= Task.Run(() => RunAsync(firstOffset, _stop.Token));
 
     /// <summary>Replaces the policy; a changed interval takes effect at once.</summary>
     public void Update(ScalingPolicy policy)
@@ -118,10 +119,10 @@ internal sealed class PolicyHandler : IAsyncDisposable
         _wake.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(TimeSpan firstOffset, CancellationToken cancellationToken)
     {
-        // The first evaluation is one interval after start, as upstream.
-        var next = _time.GetUtcNow() + Policy.EvaluationInterval;
+        // The first evaluation is one interval after start, as upstream (plus the manager's spread of a bulk load).
+        var next = _time.GetUtcNow() + Policy.EvaluationInterval + firstOffset;
         while (!cancellationToken.IsCancellationRequested)
         {
             CancellationToken wakeToken;

@@ -17,6 +17,9 @@ internal sealed class PolicyManager : IAsyncDisposable
     private readonly Dictionary<string, PolicyHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _sourceErrors = new(StringComparer.Ordinal);
 
+    /// <summary>Spacing of the first evaluations of policies that arrive together (see <see cref="ApplyAsync"/>).</summary>
+    public static readonly TimeSpan StartSpread = TimeSpan.FromMilliseconds(1);
+
     public PolicyManager(IPluginDirectory plugins, IReadOnlyDictionary<string, int> workers, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics)
     {
         _plugins = plugins;
@@ -99,6 +102,7 @@ internal sealed class PolicyManager : IAsyncDisposable
     public async Task ApplyAsync(PolicySnapshot snapshot)
     {
         var removed = new List<PolicyHandler>();
+        var added = new List<PolicyHandler>();
         lock (_lock)
         {
             _sourceErrors[snapshot.Source] = snapshot.Errors;
@@ -117,8 +121,18 @@ internal sealed class PolicyManager : IAsyncDisposable
 
                 var handler = new PolicyHandler(policy, _plugins, _queues, _time, _loggers, _metrics);
                 _handlers[policy.Id] = handler;
-                handler.Start();
+                added.Add(handler);
                 _logger.Hclog(LogLevel.Information, "starting policy handler", ("policy_id", policy.Id), ("source", policy.Source), ("target", policy.Target.Name));
+            }
+
+            // Policies that arrive together (a directory of files at start-up) would otherwise all fall due in the
+            // same instant, every interval, and wait behind each other: 10,000 of them made the p99 lateness seconds.
+            // Their first evaluations are spaced StartSpread apart, or closer so that they stay within one interval.
+            for (var i = 0; i < added.Count; i++)
+            {
+                var interval = added[i].Policy.EvaluationInterval;
+                var step = added.Count > 1 && interval / added.Count < StartSpread ? interval / added.Count : StartSpread;
+                added[i].Start(step * i);
             }
 
             foreach (var (id, handler) in _handlers.Where(h => h.Value.Policy.Source == snapshot.Source && !wanted.Contains(h.Key)).ToList())

@@ -239,7 +239,13 @@ internal sealed partial class ConformanceRun(
         try
         {
             await client.SetConfigAsync(request, Call(cancellationToken));
-            Add(name, false, $"SetConfig accepted the unknown key {UnknownKey}; want INVALID_ARGUMENT with a BadRequest field violation naming it");
+            Add(name, options.AcceptsUnknownKeys, options.AcceptsUnknownKeys
+                ? $"SetConfig accepted the unknown key {UnknownKey}, as the plugin declares (AcceptsUnknownKeys)"
+                : $"SetConfig accepted the unknown key {UnknownKey}; want INVALID_ARGUMENT with a BadRequest field violation naming it");
+        }
+        catch (RpcException exception) when (options.AcceptsUnknownKeys)
+        {
+            Add(name, false, $"SetConfig rejected the unknown key {UnknownKey} ({Describe(exception)}) but the plugin is declared to accept unknown keys");
         }
         catch (RpcException exception)
         {
@@ -294,6 +300,7 @@ internal sealed partial class ConformanceRun(
                         QueryWindow = Duration.FromTimeSpan(TimeSpan.FromMinutes(1)),
                         Strategy = new Shared.ScalingPolicyStrategy { Name = _expectedName },
                     };
+                    check.Strategy.Config.Add(new Dictionary<string, string>(options.StrategyCheckConfig));
                     var request = new RunRequest { Action = new Shared.ScalingAction(), Check = check, Count = 1 };
                     request.TimestampedMetric.Add(new Shared.TimestampedMetric { Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), Value = 1 });
                     var response = await new StrategyPluginService.StrategyPluginServiceClient(channel).RunAsync(request, Call(cancellationToken));

@@ -5,7 +5,8 @@ using NomadAutoscaler.Plugins.Sdk;
 namespace NomadAutoscaler.TestPlugins;
 
 /// <summary>Keeps a count in memory: Scale sets it, Status returns it. With <c>state_file</c> the count also lives in a
-/// file (plain decimal text), so an end-to-end test can watch scaling happen and seed the start count.</summary>
+/// file (plain decimal text), so an end-to-end test can watch scaling happen and seed the start count; with
+/// <c>scale_log</c> every Scale call is appended to a file.</summary>
 [Plugin("noop-target")]
 public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProvider) : ITargetPlugin<NoopTargetOptions>
 {
@@ -52,6 +53,9 @@ public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProv
         lock (_lock)
         {
             logger.LogInformation("scaling: from={From} to={To} reason={Reason}", _count, action.Count, action.Reason);
+            // One line per call, so an end-to-end test sees every scale (the state file only shows the last).
+            if (_options.ScaleLog is { } log)
+                File.AppendAllText(log, string.Create(CultureInfo.InvariantCulture, $"{_count} {action.Count} {action.Direction.ToString().ToLowerInvariant()} {action.Reason}\n"));
             _count = action.Count;
             _lastEventNanos = (timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
             if (_options.StateFile is { } path)
@@ -94,4 +98,7 @@ public sealed class NoopTargetOptions
 
     /// <summary>A file that holds the count, read by Status and written by Scale.</summary>
     public string? StateFile { get; init; }
+
+    /// <summary>A file that gets one line <c>from to direction reason</c> appended per Scale call.</summary>
+    public string? ScaleLog { get; init; }
 }

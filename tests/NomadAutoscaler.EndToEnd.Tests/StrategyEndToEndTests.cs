@@ -1,0 +1,154 @@
+using NomadAutoscaler.Simulator;
+
+namespace NomadAutoscaler.EndToEnd.Tests;
+
+/// <summary>The real agent binary with the real threshold and fixed-value executables, fed by the noop-apm test plugin
+/// (the query text is the metric value) and scaling noop-target instances that record every Scale call in a file.
+/// target-value is covered by <see cref="HorizontalScalingTests"/>.</summary>
+[Trait("Category", "EndToEnd")]
+public sealed class StrategyEndToEndTests : IAsyncLifetime
+{
+    private readonly NomadSimulator _simulator = new();
+    private readonly string _dir = Directory.CreateTempSubdirectory("e2e-strategies-").FullName;
+    private Uri _nomad = null!;
+
+    public async Task InitializeAsync()
+    {
+        // Only for the default nomad-apm and nomad-target plugins the agent always starts; no policy uses Nomad.
+        var options = new SimulatorOptions { Port = 0 };
+        options.Nodes.Add(new SimulatorNodeSpec { Name = "node-1", Cpu = 4000, MemoryMB = 8192 });
+        _nomad = await _simulator.StartAsync(options);
+    }
+
+    [Fact]
+    public async Task Threshold_steps_up_one_delta_per_cooldown_until_max_and_fixed_value_jumps_once()
+    {
+        var pluginDir = BuildPluginDir();
+        var policies = Directory.CreateDirectory(Path.Combine(_dir, "policies")).FullName;
+        var thresholdLog = Path.Combine(_dir, "threshold-scales.log");
+        var fixedLog = Path.Combine(_dir, "fixed-scales.log");
+        await File.WriteAllTextAsync(Path.Combine(policies, "threshold.hcl"), """
+            scaling "cpu_threshold" {
+              enabled = true
+              type    = "cluster"
+              min     = 1
+              max     = 4
+              policy {
+                cooldown            = "1s"
+                evaluation_interval = "1s"
+                check "high-cpu" {
+                  source = "noop-apm"
+                  query  = "80"
+                  strategy "threshold" {
+                    lower_bound = 70
+                    upper_bound = 100
+                    delta       = 1
+                  }
+                }
+                target "threshold-target" {}
+              }
+            }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(policies, "fixed.hcl"), """
+            scaling "floor" {
+              enabled = true
+              type    = "cluster"
+              min     = 1
+              max     = 8
+              policy {
+                cooldown            = "1s"
+                evaluation_interval = "1s"
+                check "floor" {
+                  strategy "fixed-value" { value = 5 }
+                }
+                target "fixed-target" {}
+              }
+            }
+            """);
+        var config = Path.Combine(_dir, "agent.hcl");
+        await File.WriteAllTextAsync(config, $$"""
+            nomad { address = "{{_nomad.ToString().TrimEnd('/')}}" }
+            plugin_dir = "{{pluginDir}}"
+            policy {
+              dir = "{{policies}}"
+              source "nomad" { enabled = false }
+            }
+            apm "noop-apm" {
+              driver = "noop-apm"
+              config = { points = "5" }
+            }
+            target "threshold-target" {
+              driver = "noop-target"
+              config = { count = "2", scale_log = "{{thresholdLog}}" }
+            }
+            target "fixed-target" {
+              driver = "noop-target"
+              config = { count = "1", scale_log = "{{fixedLog}}" }
+            }
+            """);
+
+        await using var agent = AgentProcess.Start("agent", "-config", config);
+
+        // threshold: five points of 80 in [70, 100) with the default within_bounds_trigger of 5, delta 1: 2 → 3 → 4.
+        await WaitForAsync(() => ReadLines(thresholdLog).Count >= 2, "threshold to reach max", agent);
+        await WaitForAsync(() => ReadLines(fixedLog).Count >= 1, "fixed-value to scale", agent);
+        // Further evaluations at max ask for 5, which the agent caps back to 4: wait for a few of them.
+        var atMax = agent.Lines.Count(l => IsNoAction(l));
+        await WaitForAsync(() => agent.Lines.Count(l => IsNoAction(l)) >= atMax + 4, "evaluations after reaching max", agent);
+
+        Assert.Equal(["2 3 up scaling up because metric is within bounds", "3 4 up scaling up because metric is within bounds"], ReadLines(thresholdLog));
+        Assert.Equal(["1 5 up scaling up because fixed value is 5"], ReadLines(fixedLog));
+        Assert.Contains(agent.Lines, l => l.Contains("policy_eval.worker: scaling target:", StringComparison.Ordinal)
+            && l.Contains("target=threshold-target from=3 to=4 reason=\"scaling up because metric is within bounds\"", StringComparison.Ordinal));
+        Assert.Contains(agent.Lines, l => l.Contains("policy_eval.worker: scaling target:", StringComparison.Ordinal)
+            && l.Contains("target=fixed-target from=1 to=5 reason=\"scaling up because fixed value is 5\"", StringComparison.Ordinal));
+
+        Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static bool IsNoAction(string line) => line.Contains("skipping scaling, no action needed", StringComparison.Ordinal);
+
+    /// <summary>A plugin_dir with the agent's bundled plugins and the noop test plugins, as exec wrappers so each
+    /// executable still runs from its own build folder next to its dependencies.</summary>
+    private string BuildPluginDir()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_dir, "plugins")).FullName;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(AgentProcess.AgentDirectory, "plugins")))
+        {
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) == 0) continue;
+            AddWrapper(dir, Path.GetFileName(file), file);
+        }
+
+        foreach (var id in new[] { "noop-apm", "noop-target" })
+            AddWrapper(dir, id, Path.Combine(AgentProcess.RepoRoot, "artifacts", "bin", id, "debug", id));
+        return dir;
+    }
+
+    private static void AddWrapper(string dir, string name, string target)
+    {
+        Assert.True(File.Exists(target), $"plugin {target} is missing; build the agent and tests/TestPlugins/{name}");
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, $"#!/bin/sh\nexec '{target}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static List<string> ReadLines(string path)
+        => File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Length > 0)] : [];
+
+    private static async Task WaitForAsync(Func<bool> condition, string what, AgentProcess agent)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (!condition())
+        {
+            if (agent.HasExited) Assert.Fail($"agent exited before: {what}\n{agent.Log}");
+            if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{agent.Log}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulator.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
