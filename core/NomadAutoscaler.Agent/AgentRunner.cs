@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Agent;
 using NomadAutoscaler.Core.Configuration;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Simulator;
 
@@ -60,7 +61,9 @@ internal static class AgentRunner
         }
 
         LogStartup(logger, config);
-        await using var agent = new AutoscalerAgent(config, loggers);
+        // Declared first so it is disposed last: handlers stop before the lock is released.
+        await using var election = config.HighAvailability.Enabled ? LeaderElection.Create(config, loggers) : null;
+        await using var agent = new AutoscalerAgent(config, loggers, gate: election);
         try
         {
             await agent.StartAsync(shutdown.Token);
@@ -71,6 +74,8 @@ internal static class AgentRunner
             return 1;
         }
 
+        // Campaigning starts once plugins run and policies load, so a standby is hot when it wins.
+        election?.Start();
         logger.Hclog(LogLevel.Information, "Nomad Autoscaler agent started! Log data will stream in below");
         try
         {

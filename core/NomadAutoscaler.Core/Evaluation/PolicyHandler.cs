@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Policy;
@@ -26,6 +27,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private readonly ILogger _workerLogger;
     private readonly AutoscalerMetrics _metrics;
     private readonly PolicyEvaluator _evaluator;
+    private readonly IEvaluationGate _gate;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly LinkedList<EvaluationRecord> _history = new();
@@ -36,8 +38,10 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private DateTimeOffset? _nextEvaluation;
     private long _lastEventSeen;
 
-    public PolicyHandler(ScalingPolicy policy, IPluginDirectory plugins, ScalingQueues queues, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics)
+    public PolicyHandler(ScalingPolicy policy, IPluginDirectory plugins, ScalingQueues queues, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics,
+        IEvaluationGate? gate = null)
     {
+        _gate = gate ?? OpenEvaluationGate.Instance;
         _policy = policy;
         _plugins = plugins;
         _queues = queues;
@@ -147,13 +151,40 @@ internal sealed class PolicyHandler : IAsyncDisposable
             }
 
             var scheduled = next;
-            await EvaluateAsync(scheduled, cancellationToken);
+            await EvaluateIfLeaderAsync(scheduled, cancellationToken);
 
             // Missed ticks (a long scale, a slow plugin) are dropped, never run back to back.
             var interval = Policy.EvaluationInterval;
             next = scheduled + interval;
             var now = _time.GetUtcNow();
             if (next <= now) next = now + interval;
+        }
+    }
+
+    /// <summary>A standby keeps its schedule but does not evaluate. A leader's evaluation runs under its term, so
+    /// losing the lock cancels it rather than letting it finish.</summary>
+    private async Task EvaluateIfLeaderAsync(DateTimeOffset scheduled, CancellationToken cancellationToken)
+    {
+        if (!_gate.TryEnter(out var term))
+        {
+            _logger.Hclog(LogLevel.Trace, "not the leader, skipping evaluation", ("policy_id", Policy.Id));
+            return;
+        }
+
+        if (!term.CanBeCanceled)
+        {
+            await EvaluateAsync(scheduled, cancellationToken);
+            return;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, term);
+        try
+        {
+            await EvaluateAsync(scheduled, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && term.IsCancellationRequested)
+        {
+            _logger.Hclog(LogLevel.Warning, "leadership ended during evaluation, evaluation abandoned", ("policy_id", Policy.Id));
         }
     }
 
