@@ -39,24 +39,29 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task Killing_the_leader_hands_over_to_a_standby_within_twice_the_ttl_plus_delay_and_one_interval()
+    public async Task Killing_the_leader_hands_over_to_a_standby_that_honours_the_old_leaders_cooldown()
     {
+        var cooldown = TimeSpan.FromSeconds(30);
+        _simulator.RegisterJob(Job(count: 1, value: 3, cooldown).ToJsonString());
         var leader = await StartAgentsAndElectAsync();
         await WaitForCountAsync(3);
 
         var clock = Stopwatch.StartNew();
         await leader.Process.KillAsync();
-        _simulator.RegisterJob(Job(count: 3, value: 5).ToJsonString());
+        _simulator.RegisterJob(Job(count: 3, value: 5, cooldown).ToJsonString());
         var next = await WaitForNewLeaderAsync(leader);
         var takeover = clock.Elapsed;
         await WaitForCountAsync(5);
-        var acting = clock.Elapsed;
-        output.WriteLine($"kill -9 → new leader {takeover.TotalSeconds:F1}s, → its scale {acting.TotalSeconds:F1}s");
+        var events = _simulator.ScaleEvents;
+        output.WriteLine($"kill -9 → new leader {takeover.TotalSeconds:F1}s, → its scale {clock.Elapsed.TotalSeconds:F1}s, {(events[^1].Time - events[0].Time).TotalSeconds:F1}s after the old leader's");
 
         // Nomad frees a lock 2×TTL + delay after the last renew it saw; the standby then needs one retry period to
-        // notice and one evaluation interval to act. The extra 5s absorbs process scheduling on a loaded machine.
-        Assert.True(acting < (2 * Ttl) + LockDelay + StandbyRetry + EvaluationInterval + TimeSpan.FromSeconds(5), $"took {acting}");
+        // notice. The extra 5s absorbs process scheduling on a loaded machine.
+        Assert.True(takeover < (2 * Ttl) + LockDelay + StandbyRetry + TimeSpan.FromSeconds(5), $"took {takeover}");
         AssertScales((3, leader), (5, next));
+        // Handover: the new leader learnt the cooldown from the job's last scaling event, not from the dead leader.
+        Assert.True(events[1].Time - events[0].Time >= cooldown, $"scaled {events[1].Time - events[0].Time} after the previous scale");
+        Assert.Contains(next.Process.Lines, l => l.Contains("skipping scaling, policy still on cooldown", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -177,11 +182,11 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IAsyncLife
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    private static JsonObject Job(long count, long value)
+    private static JsonObject Job(long count, long value, TimeSpan? cooldown = null)
     {
         var policy = new JsonObject
         {
-            ["cooldown"] = "1s",
+            ["cooldown"] = $"{(int)(cooldown ?? TimeSpan.FromSeconds(1)).TotalSeconds}s",
             ["evaluation_interval"] = $"{(int)EvaluationInterval.TotalSeconds}s",
             ["check"] = new JsonArray(new JsonObject
             {
