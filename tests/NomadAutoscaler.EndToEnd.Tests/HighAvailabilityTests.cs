@@ -45,6 +45,9 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IAsyncLife
         _simulator.RegisterJob(Job(count: 1, value: 3, cooldown).ToJsonString());
         var leader = await StartAgentsAndElectAsync();
         await WaitForCountAsync(3);
+        // The leader hands the cooldown on through a Nomad variable as well as through the job's scaling events.
+        var recorded = await RecordedCooldownAsync();
+        Assert.InRange(recorded - (_simulator.ScaleEvents[0].Time + cooldown), TimeSpan.FromSeconds(-2), TimeSpan.FromSeconds(2));
 
         var clock = Stopwatch.StartNew();
         await leader.Process.KillAsync();
@@ -145,6 +148,26 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IAsyncLife
         var leader = await WaitForAsync(() => _members.FirstOrDefault(m => m.Acquisitions > 0), "a first leader");
         Assert.Single(_members, m => m.Acquisitions > 0);
         return leader;
+    }
+
+    /// <summary>The single cooldown deadline in the HA state variable, once the leader has written it.</summary>
+    private async Task<DateTimeOffset> RecordedCooldownAsync()
+    {
+        using var http = new HttpClient { BaseAddress = _nomad };
+        using var cts = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            using var response = await http.GetAsync(new Uri("/v1/var/nomad-autoscaler/lock/state", UriKind.Relative), CancellationToken.None);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var items = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["Items"]!.AsObject();
+                var (_, value) = Assert.Single(items);
+                return DateTimeOffset.Parse(value!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (cts.IsCancellationRequested) Assert.Fail($"no HA state variable ({response.StatusCode})\n{Logs()}");
+            await Task.Delay(100, CancellationToken.None);
+        }
     }
 
     private Task<Member> WaitForNewLeaderAsync(Member old) =>

@@ -52,8 +52,10 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private int _terms;
 
-    public LeaderElection(ILeaderLock leaderLock, TimeSpan ttl, string lockPath, TimeProvider time, ILogger logger, Random? random = null)
+    public LeaderElection(ILeaderLock leaderLock, TimeSpan ttl, string lockPath, TimeProvider time, ILogger logger, Random? random = null,
+        ICooldownStore? cooldowns = null)
     {
+        Cooldowns = cooldowns;
         _lock = leaderLock;
         _timing = new LeaderElectionTiming(ttl);
         _lockPath = lockPath;
@@ -64,6 +66,11 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
 
     public LeaderElectionTiming Timing => _timing;
 
+    public ICooldownStore? Cooldowns { get; }
+
+    /// <summary>The variable that carries cooldowns from one leader to the next.</summary>
+    public static string StatePath(string lockPath) => lockPath + "/state";
+
     /// <summary>The election of an agent with <c>high_availability { enabled = true }</c>, on its own Nomad client.</summary>
     public static LeaderElection Create(Configuration.AgentConfig config, ILoggerFactory loggers)
     {
@@ -73,7 +80,7 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
             ("lock_ttl", GoDuration.Format(ha.LockTtl)), ("lock_delay", GoDuration.Format(ha.LockDelay)));
         var client = new NomadClient(Agent.AutoscalerAgent.ClientOptions(config.Nomad), logger: loggers.CreateLogger("agent.ha.nomad"));
         return new LeaderElection(new NomadVariableLock(client, ha.LockPath, ha.LockNamespace, ha.LockTtl, ha.LockDelay), ha.LockTtl, ha.LockPath,
-            TimeProvider.System, logger);
+            TimeProvider.System, logger, cooldowns: new NomadCooldownStore(client, StatePath(ha.LockPath), ha.LockNamespace, TimeProvider.System));
     }
 
     /// <summary>True while this agent holds the lock and its local deadline has not passed.</summary>
@@ -142,6 +149,7 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
     {
         await StopAsync();
         _stop.Dispose();
+        (Cooldowns as IDisposable)?.Dispose();
     }
 
     private async Task RunAsync(CancellationToken stop)

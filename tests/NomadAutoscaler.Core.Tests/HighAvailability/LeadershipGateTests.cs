@@ -119,15 +119,77 @@ public sealed class LeadershipGateTests : IAsyncDisposable
         Assert.Equal(scaledAt + Policies.Cluster().CooldownOnScaleUp, _time.GetUtcNow());
     }
 
+    [Fact]
+    public async Task New_leader_inherits_the_recorded_cooldown_when_the_target_reports_no_last_event()
+    {
+        var store = new FakeCooldownStore();
+        var gateA = new TestGate(store);
+        var gateB = new TestGate(store);
+        gateA.Open();
+        _strategy.Answer = r => new ScalingAction(r.CurrentCount + 1, ScalingDirection.Up, "more");
+        var leader = Handler(gateA);
+        var standby = Handler(gateB);
+        var start = _time.GetUtcNow();
+        leader.Start();
+        standby.Start();
+        await WaitScheduled(leader, start + TimeSpan.FromMinutes(1));
+        await WaitScheduled(standby, start + TimeSpan.FromMinutes(1));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await WaitScheduled(leader, start + TimeSpan.FromMinutes(2));
+        await WaitScheduled(standby, start + TimeSpan.FromMinutes(2));
+        Assert.Equal(start + TimeSpan.FromMinutes(3), store.Saved["p1"]);
+        Assert.DoesNotContain(TargetStatusMeta.LastEvent, _target.Meta.Keys);
+
+        gateA.Close();
+        gateB.Open();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await WaitScheduled(standby, start + TimeSpan.FromMinutes(3));
+        Assert.Equal(EvaluationOutcome.Cooldown, standby.History[0].Outcome);
+        Assert.Single(_target.Scales);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await WaitScheduled(standby, start + TimeSpan.FromMinutes(4));
+        Assert.Equal(EvaluationOutcome.Scaled, standby.History[0].Outcome);
+        // Read once per term: the old leader's term, and the new leader's.
+        Assert.Equal(2, store.Gets);
+        Assert.Equal(start + TimeSpan.FromMinutes(5), store.Saved["p1"]);
+    }
+
+    [Fact]
+    public async Task Unreadable_cooldown_state_skips_evaluations_until_it_can_be_read()
+    {
+        var store = new FakeCooldownStore { FailGets = true };
+        var gate = new TestGate(store);
+        gate.Open();
+        _strategy.Answer = _ => new ScalingAction(3, ScalingDirection.Up, "more");
+        var handler = Handler(gate);
+        var start = _time.GetUtcNow();
+        handler.Start();
+        await WaitScheduled(handler, start + TimeSpan.FromMinutes(1));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await WaitScheduled(handler, start + TimeSpan.FromMinutes(2));
+        Assert.Equal(1, store.Gets);
+        Assert.Empty(_target.StatusCalls);
+
+        store.FailGets = false;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await WaitScheduled(handler, start + TimeSpan.FromMinutes(3));
+        Assert.Single(_target.Scales);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var handler in _handlers) await handler.DisposeAsync();
         _metrics.Dispose();
     }
 
-    private sealed class TestGate : IEvaluationGate
+    private sealed class TestGate(ICooldownStore? cooldowns = null) : IEvaluationGate
     {
         private CancellationTokenSource? _term;
+
+        public ICooldownStore? Cooldowns => cooldowns;
 
         public void Open() => _term = new CancellationTokenSource();
 
@@ -142,6 +204,30 @@ public sealed class LeadershipGateTests : IAsyncDisposable
             var current = _term;
             term = current?.Token ?? CancellationToken.None;
             return current is not null;
+        }
+    }
+
+    private sealed class FakeCooldownStore : ICooldownStore
+    {
+        private int _gets;
+
+        public Dictionary<string, DateTimeOffset> Saved { get; } = new();
+
+        public bool FailGets { get; set; }
+
+        public int Gets => _gets;
+
+        public Task<DateTimeOffset?> GetAsync(string policyId, CancellationToken term, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _gets);
+            if (FailGets) throw new HttpRequestException("Unexpected response code: 500 (rpc error)");
+            return Task.FromResult<DateTimeOffset?>(Saved.TryGetValue(policyId, out var until) ? until : null);
+        }
+
+        public Task RecordAsync(string policyId, DateTimeOffset until, CancellationToken cancellationToken)
+        {
+            Saved[policyId] = until;
+            return Task.CompletedTask;
         }
     }
 }
