@@ -51,6 +51,7 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
     private DateTimeOffset? _waitingUntil;
     private Task _loop = Task.CompletedTask;
     private int _terms;
+    private IDisposable? _client;
 
     public LeaderElection(ILeaderLock leaderLock, TimeSpan ttl, string lockPath, TimeProvider time, ILogger logger, Random? random = null,
         ICooldownStore? cooldowns = null)
@@ -80,7 +81,10 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
             ("lock_ttl", GoDuration.Format(ha.LockTtl)), ("lock_delay", GoDuration.Format(ha.LockDelay)));
         var client = new NomadClient(Agent.AutoscalerAgent.ClientOptions(config.Nomad), logger: loggers.CreateLogger("agent.ha.nomad"));
         return new LeaderElection(new NomadVariableLock(client, ha.LockPath, ha.LockNamespace, ha.LockTtl, ha.LockDelay), ha.LockTtl, ha.LockPath,
-            TimeProvider.System, logger, cooldowns: new NomadCooldownStore(client, StatePath(ha.LockPath), ha.LockNamespace, TimeProvider.System));
+            TimeProvider.System, logger, cooldowns: new NomadCooldownStore(client, StatePath(ha.LockPath), ha.LockNamespace, TimeProvider.System))
+        {
+            _client = client,
+        };
     }
 
     /// <summary>True while this agent holds the lock and its local deadline has not passed.</summary>
@@ -150,6 +154,7 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
         await StopAsync();
         _stop.Dispose();
         (Cooldowns as IDisposable)?.Dispose();
+        _client?.Dispose();
     }
 
     private async Task RunAsync(CancellationToken stop)
