@@ -23,8 +23,10 @@ internal sealed record LeaderElectionTiming(TimeSpan Ttl)
 
     public TimeSpan MaxAcquireBackoff => AcquireInterval;
 
-    /// <summary>Longest an acquire may take before it is abandoned and retried.</summary>
-    public TimeSpan AcquireTimeout => Ttl / 3;
+    /// <summary>Longest an acquire may take before it is abandoned and retried. Generous on purpose: an abandoned
+    /// acquire that Nomad still carries out leaves a lock nobody knows the ID of, which blocks every agent for
+    /// 2×TTL + delay; and a late answer is safe, since the term's deadline counts from when the call was sent.</summary>
+    public TimeSpan AcquireTimeout => Ttl;
 
     public static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
