@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Agent;
 using NomadAutoscaler.Core.Configuration;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Simulator;
 
@@ -63,7 +64,9 @@ internal static class AgentRunner
         }
 
         LogStartup(logger, config);
-        await using var agent = new AutoscalerAgent(config, loggers);
+        // Declared first so it is disposed last: handlers stop before the lock is released.
+        await using var election = config.HighAvailability.Enabled ? LeaderElection.Create(config, loggers) : null;
+        await using var agent = new AutoscalerAgent(config, loggers, gate: election);
         using var metrics = AgentHttp.Collector(config);
         // As upstream, the HTTP API listens before plugins are launched.
         await using var http = await AgentHttp.StartAsync(config, agent, metrics, reloads.Writer, loggers, logger, shutdown.Token);
@@ -83,6 +86,8 @@ internal static class AgentRunner
             return 1;
         }
 
+        // Campaigning starts once plugins run and policies load, so a standby is hot when it wins.
+        election?.Start();
         logger.Hclog(LogLevel.Information, "Nomad Autoscaler agent started! Log data will stream in below");
         try
         {

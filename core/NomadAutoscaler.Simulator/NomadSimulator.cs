@@ -101,7 +101,7 @@ public sealed class NomadSimulator : IAsyncDisposable
             _workload = new WorkloadDriver(workload, state, _time.GetUtcNow(), options.Logger);
         }
 
-        var api = new NomadHttpApi(state, options, _time);
+        var api = new NomadHttpApi(state, options, _time, Faults);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, options.Port));
@@ -281,6 +281,9 @@ public sealed class NomadSimulator : IAsyncDisposable
 
     /// <summary>Marks the job's running deployments successful.</summary>
     public void CompleteDeployments(string jobId, string ns = "default") => State.Write(() => State.FinishDeployments(ns, jobId));
+
+    /// <summary>Errors to answer instead of the real API, switched on and off while the simulator runs.</summary>
+    public InjectedFaults Faults { get; } = new();
 
     /// <summary>Every scale request received, accepted or refused, oldest first.</summary>
     public IReadOnlyList<ScaleRequestRecord> ScaleRequestLog => State.Read(() => State.ScaleRequests.ToList()).Result;

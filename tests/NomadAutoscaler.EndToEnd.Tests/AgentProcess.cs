@@ -109,6 +109,13 @@ internal sealed class AgentProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL of the agent alone, as a crashed host would leave it; its plugins die with it (pdeathsig).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     public async Task WaitForLogAsync(Func<string, bool> match, string what, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

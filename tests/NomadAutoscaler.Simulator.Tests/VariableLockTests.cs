@@ -137,4 +137,21 @@ public sealed class VariableLockTests
         var allowed = await h.PutAsync("/v1/var/app/lock", $$$"""{"Items":{"a":"b"},"Lock":{"ID":"{{{id}}}"}}""");
         Assert.Equal(HttpStatusCode.OK, allowed.Status);
     }
+
+    [Fact]
+    public async Task InjectedFaults_AnswerTheirPrefix_UntilCleared_AndLeaveOtherPathsAlone()
+    {
+        await using var h = await SimulatorHarness.StartAsync();
+        h.Simulator.Faults.Fail("/v1/var/");
+
+        var refused = await h.PutAsync("/v1/var/nomad-autoscaler/lock?lock-acquire", Acquire);
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.Status);
+        Assert.Equal("rpc error: injected fault", refused.Body);
+        Assert.Equal(HttpStatusCode.OK, (await h.GetAsync("/v1/status/leader")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await h.GetAsync("/v1/jobs")).Status);
+        Assert.Equal(1, h.Simulator.Faults.Hits);
+
+        h.Simulator.Faults.Clear();
+        Assert.Equal(HttpStatusCode.OK, (await h.PutAsync("/v1/var/nomad-autoscaler/lock?lock-acquire", Acquire)).Status);
+    }
 }

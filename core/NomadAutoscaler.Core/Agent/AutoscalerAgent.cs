@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Configuration;
 using NomadAutoscaler.Core.Evaluation;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Policy;
@@ -17,6 +18,7 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly AutoscalerMetrics _metrics;
+    private readonly IEvaluationGate? _gate;
     private AgentConfig _config;
     private PluginManager? _plugins;
     private PolicyManager? _policies;
@@ -24,8 +26,13 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
     private CancellationTokenSource? _sourcesStop;
     private Task _sourcesTask = Task.CompletedTask;
 
-    public AutoscalerAgent(AgentConfig config, ILoggerFactory loggers, TimeProvider? time = null)
+    /// <param name="config">The configuration.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="time">The clock of intervals and cooldowns.</param>
+    /// <param name="gate">Who may evaluate; in HA mode the <see cref="LeaderElection"/>, otherwise always open.</param>
+    public AutoscalerAgent(AgentConfig config, ILoggerFactory loggers, TimeProvider? time = null, IEvaluationGate? gate = null)
     {
+        _gate = gate;
         _config = config;
         _loggers = loggers;
         _time = time ?? TimeProvider.System;
@@ -46,7 +53,7 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
     {
         _plugins = new PluginManager(HostOptions(_config), _loggers, Settings(_config.Nomad));
         await _plugins.StartAsync(Blocks(_config), cancellationToken);
-        _policies = new PolicyManager(new PluginManagerDirectory(_plugins), _config.PolicyEval.Workers, _time, _loggers, _metrics);
+        _policies = new PolicyManager(new PluginManagerDirectory(_plugins), _config.PolicyEval.Workers, _time, _loggers, _metrics, _gate);
         StartSources();
     }
 

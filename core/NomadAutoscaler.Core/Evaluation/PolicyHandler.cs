@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Policy;
@@ -26,6 +27,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private readonly ILogger _workerLogger;
     private readonly AutoscalerMetrics _metrics;
     private readonly PolicyEvaluator _evaluator;
+    private readonly IEvaluationGate _gate;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly LinkedList<EvaluationRecord> _history = new();
@@ -35,9 +37,12 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private DateTimeOffset _cooldownUntil = DateTimeOffset.MinValue;
     private DateTimeOffset? _nextEvaluation;
     private long _lastEventSeen;
+    private CancellationToken _cooldownInheritedFor;
 
-    public PolicyHandler(ScalingPolicy policy, IPluginDirectory plugins, ScalingQueues queues, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics)
+    public PolicyHandler(ScalingPolicy policy, IPluginDirectory plugins, ScalingQueues queues, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics,
+        IEvaluationGate? gate = null)
     {
+        _gate = gate ?? OpenEvaluationGate.Instance;
         _policy = policy;
         _plugins = plugins;
         _queues = queues;
@@ -148,13 +153,81 @@ internal sealed class PolicyHandler : IAsyncDisposable
             }
 
             var scheduled = next;
-            await EvaluateAsync(scheduled, cancellationToken);
+            await EvaluateIfLeaderAsync(scheduled, cancellationToken);
 
             // Missed ticks (a long scale, a slow plugin) are dropped, never run back to back.
             var interval = Policy.EvaluationInterval;
             next = scheduled + interval;
             var now = _time.GetUtcNow();
             if (next <= now) next = now + interval;
+        }
+    }
+
+    /// <summary>A standby keeps its schedule but does not evaluate. A leader's evaluation runs under its term, so
+    /// losing the lock cancels it rather than letting it finish.</summary>
+    private async Task EvaluateIfLeaderAsync(DateTimeOffset scheduled, CancellationToken cancellationToken)
+    {
+        if (!_gate.TryEnter(out var term))
+        {
+            _logger.Hclog(LogLevel.Trace, "not the leader, skipping evaluation", ("policy_id", Policy.Id));
+            return;
+        }
+
+        if (!term.CanBeCanceled)
+        {
+            await EvaluateAsync(scheduled, cancellationToken);
+            return;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, term);
+        try
+        {
+            if (!await InheritCooldownAsync(term, linked.Token)) return;
+            await EvaluateAsync(scheduled, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && term.IsCancellationRequested)
+        {
+            _logger.Hclog(LogLevel.Warning, "leadership ended during evaluation, evaluation abandoned", ("policy_id", Policy.Id));
+        }
+    }
+
+    /// <summary>Once per term, before its first evaluation: takes over the cooldown the previous leader recorded. If
+    /// that cannot be read the evaluation is skipped (and retried next tick) rather than risk scaling inside it.</summary>
+    private async Task<bool> InheritCooldownAsync(CancellationToken term, CancellationToken cancellationToken)
+    {
+        if (_gate.Cooldowns is not { } store || term == _cooldownInheritedFor) return true;
+        var policy = Policy;
+        try
+        {
+            if (await store.GetAsync(policy.Id, term, cancellationToken) is { } until)
+            {
+                SetCooldown(until);
+                _logger.Hclog(LogLevel.Debug, "inherited cooldown from the previous leader", ("policy_id", policy.Id),
+                    ("until", until.ToString("O", CultureInfo.InvariantCulture)));
+            }
+
+            _cooldownInheritedFor = term;
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _logger.Hclog(LogLevel.Error, "failed to read the cooldown state, skipping evaluation", ("policy_id", policy.Id), ("error", ex.Message));
+            return false;
+        }
+    }
+
+    /// <summary>Records a new cooldown deadline for the next leader. A failure is logged, not fatal: the scale
+    /// already happened, and the target's own last event may still carry it.</summary>
+    private async Task RecordCooldownAsync(ScalingPolicy policy)
+    {
+        if (_gate.Cooldowns is not { } store) return;
+        try
+        {
+            await store.RecordAsync(policy.Id, CooldownUntil, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _logger.Hclog(LogLevel.Warning, "failed to record the cooldown state for the next leader", ("policy_id", policy.Id), ("error", ex.Message));
         }
     }
 
@@ -292,6 +365,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         _metrics.InvokeSuccess.Add(1, Tags(policy, withPlugin: true));
         var cooldown = action.Direction == ScalingDirection.Up ? policy.CooldownOnScaleUp : policy.Cooldown;
         SetCooldown(_time.GetUtcNow() + cooldown);
+        await RecordCooldownAsync(policy);
         _workerLogger.Hclog(LogLevel.Information, "successfully submitted scaling action to target", ("id", workerId), ("policy_id", policy.Id), ("desired_count", action.Count));
         return record with { Outcome = EvaluationOutcome.Scaled };
     }

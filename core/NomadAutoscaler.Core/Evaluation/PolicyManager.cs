@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Policy;
 
@@ -13,6 +14,7 @@ internal sealed class PolicyManager : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly AutoscalerMetrics _metrics;
+    private readonly IEvaluationGate? _gate;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PolicyHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _sourceErrors = new(StringComparer.Ordinal);
@@ -20,8 +22,10 @@ internal sealed class PolicyManager : IAsyncDisposable
     /// <summary>Spacing of the first evaluations of policies that arrive together (see <see cref="ApplyAsync"/>).</summary>
     public static readonly TimeSpan StartSpread = TimeSpan.FromMilliseconds(1);
 
-    public PolicyManager(IPluginDirectory plugins, IReadOnlyDictionary<string, int> workers, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics)
+    public PolicyManager(IPluginDirectory plugins, IReadOnlyDictionary<string, int> workers, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics,
+        IEvaluationGate? gate = null)
     {
+        _gate = gate;
         _plugins = plugins;
         _queues = new ScalingQueues(workers, time);
         _time = time;
@@ -119,7 +123,7 @@ internal sealed class PolicyManager : IAsyncDisposable
                     continue;
                 }
 
-                var handler = new PolicyHandler(policy, _plugins, _queues, _time, _loggers, _metrics);
+                var handler = new PolicyHandler(policy, _plugins, _queues, _time, _loggers, _metrics, _gate);
                 _handlers[policy.Id] = handler;
                 added.Add(handler);
                 _logger.Hclog(LogLevel.Information, "starting policy handler", ("policy_id", policy.Id), ("source", policy.Source), ("target", policy.Target.Name));

@@ -18,8 +18,11 @@ internal sealed partial class NomadHttpApi
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
 
-    public NomadHttpApi(ClusterState state, SimulatorOptions options, TimeProvider time)
+    private readonly InjectedFaults _faults;
+
+    public NomadHttpApi(ClusterState state, SimulatorOptions options, TimeProvider time, InjectedFaults? faults = null)
     {
+        _faults = faults ?? new InjectedFaults();
         _state = state;
         _options = options;
         _time = time;
@@ -32,6 +35,11 @@ internal sealed partial class NomadHttpApi
         var path = Uri.UnescapeDataString(queryStart >= 0 ? rawTarget[..queryStart] : rawTarget);
         try
         {
+            if (_faults.Match(path) is { } fault)
+            {
+                throw new NomadError(fault.StatusCode, fault.Body);
+            }
+
             await DispatchAsync(context, path);
         }
         catch (NomadError error)
