@@ -5,8 +5,9 @@ namespace NomadAutoscaler.EndToEnd.Tests;
 
 /// <summary>A third party writing a target plugin with nothing but the packed packages: <c>dotnet new</c> from the
 /// template package, publish to one file, run the conformance kit from the generated test project, drop the file into a
-/// plugin dir and let the real agent scale with it against the Nomad simulator. The second test does the same with a
-/// plugin created and built from the previous minor version of the template and SDK packages.</summary>
+/// plugin dir and let the real agent scale with it against the Nomad simulator. Another test does the same with a
+/// plugin created and built from the previous minor version of the template and SDK packages, and one builds the apm
+/// and strategy templates and runs their generated conformance tests.</summary>
 [Trait("Category", "EndToEnd")]
 public sealed partial class ThirdPartyPluginTests(ThirdPartyWorkspace workspace) : IClassFixture<ThirdPartyWorkspace>
 {
@@ -20,7 +21,7 @@ public sealed partial class ThirdPartyPluginTests(ThirdPartyWorkspace workspace)
         // The generated test project, pointed at the published file: the artifact an operator gets is what is checked.
         var project = Path.Combine(workspace.Root, "acme-target");
         var test = await workspace.RunDotnetAsync(project, BuildTimeout, new Dictionary<string, string> { ["PLUGIN_EXECUTABLE"] = plugin },
-            "test", "acme-target.Tests", "-nodeReuse:false");
+            "test", "acme-target.Tests", "-nodeReuse:false", "-warnaserror");
         Assert.Matches(PassedOne(), test);
 
         await AssertAgentScalesWithAsync("acme-target", plugin);
@@ -33,6 +34,20 @@ public sealed partial class ThirdPartyPluginTests(ThirdPartyWorkspace workspace)
         await AssertAgentScalesWithAsync("legacy-target", plugin);
     }
 
+    [Theory]
+    [InlineData("apm")]
+    [InlineData("strategy")]
+    public async Task Apm_and_strategy_templates_build_warning_free_and_pass_their_conformance_test(string kind)
+    {
+        var hive = await workspace.InstallTemplatesAsync(workspace.CurrentVersion);
+        var id = "acme-" + kind;
+        var project = Path.Combine(workspace.Root, id);
+        await workspace.RunDotnetAsync(workspace.Root, TimeSpan.FromMinutes(2), "new", "autoscaler-" + kind, "-n", id, "-o", project, "--debug:custom-hive", hive);
+
+        var test = await workspace.RunDotnetAsync(project, BuildTimeout, "test", id + ".Tests", "-nodeReuse:false", "-warnaserror");
+        Assert.Matches(PassedOne(), test);
+    }
+
     /// <summary>dotnet new + dotnet publish with the template package of <paramref name="version"/>; returns the file.</summary>
     private async Task<string> CreateAndPublishAsync(string id, Version version)
     {
@@ -41,7 +56,7 @@ public sealed partial class ThirdPartyPluginTests(ThirdPartyWorkspace workspace)
         await workspace.RunDotnetAsync(workspace.Root, TimeSpan.FromMinutes(2), "new", "autoscaler-target", "-n", id, "-o", project, "--debug:custom-hive", hive);
 
         var output = Path.Combine(project, "out");
-        await workspace.RunDotnetAsync(project, BuildTimeout, "publish", id, "-c", "Release", "-o", output, "-nodeReuse:false");
+        await workspace.RunDotnetAsync(project, BuildTimeout, "publish", id, "-c", "Release", "-o", output, "-nodeReuse:false", "-warnaserror");
 
         // Restored from the local feed at exactly that version, and published as one executable file.
         var assets = await File.ReadAllTextAsync(Path.Combine(project, id, "obj", "project.assets.json"));

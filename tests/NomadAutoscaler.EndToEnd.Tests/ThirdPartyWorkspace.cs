@@ -54,6 +54,7 @@ public sealed class ThirdPartyWorkspace : IAsyncLifetime
     public async Task<string> InstallTemplatesAsync(Version version)
     {
         var hive = Path.Combine(Root, "hive-" + version);
+        if (Directory.Exists(hive)) return hive;
         await RunDotnetAsync(Root, TimeSpan.FromMinutes(2), "new", "install", Path.Combine(Feed, $"NomadAutoscaler.Plugins.Templates.{version}.nupkg"), "--debug:custom-hive", hive);
         return hive;
     }
