@@ -64,7 +64,7 @@ public sealed partial class ThirdPartyPluginTests(ThirdPartyWorkspace workspace)
         Assert.True(Directory.Exists(Path.Combine(workspace.PackagesCache, "nomadautoscaler.plugins.sdk", version.ToString())), $"SDK {version} not restored into the private package cache");
         var plugin = Path.Combine(output, id);
         Assert.True(File.Exists(plugin), $"publish did not produce {plugin}");
-        Assert.Empty(Directory.GetFiles(output, "*.dll"));
+        Assert.Equal([plugin], Directory.GetFiles(output));
         if (!OperatingSystem.IsWindows()) Assert.True(File.GetUnixFileMode(plugin).HasFlag(UnixFileMode.UserExecute), $"{plugin} is not executable");
         return plugin;
     }
