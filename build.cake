@@ -189,15 +189,29 @@ Task("Publish")
 Task("Pack")
     .Does(() =>
 {
+    // Release packages for third-party plugin authors. The SDK packages' version lives in sdk/Directory.Build.props;
+    // --packageVersion=x.y.z overrides it (all four packages move together, so the template references a matching SDK).
     var packages = artifacts.Combine("packages");
     CleanDirectory(packages);
+    var version = Argument("packageVersion", "");
     foreach (var project in new[] {
         "./sdk/NomadAutoscaler.Plugins.Contracts/NomadAutoscaler.Plugins.Contracts.csproj",
         "./sdk/NomadAutoscaler.Plugins.Sdk/NomadAutoscaler.Plugins.Sdk.csproj",
-        "./sdk/NomadAutoscaler.Plugins.Sdk.Testing/NomadAutoscaler.Plugins.Sdk.Testing.csproj" })
+        "./sdk/NomadAutoscaler.Plugins.Sdk.Testing/NomadAutoscaler.Plugins.Sdk.Testing.csproj",
+        "./sdk/NomadAutoscaler.Plugins.Templates/NomadAutoscaler.Plugins.Templates.csproj" })
     {
-        DotNetPack(project, new DotNetPackSettings { Configuration = "Release", OutputDirectory = packages });
+        var settings = new DotNetPackSettings
+        {
+            Configuration = "Release",
+            OutputDirectory = packages,
+            ArgumentCustomization = a => a.Append("-nodeReuse:false"),
+        };
+        if (!string.IsNullOrEmpty(version)) settings.MSBuildSettings = new DotNetMSBuildSettings().SetVersion(version);
+        DotNetPack(project, settings);
     }
+
+    foreach (var package in GetFiles(packages.FullPath + "/*.nupkg"))
+        Information($"{package.GetFilename()}");
 });
 
 Task("Bench")

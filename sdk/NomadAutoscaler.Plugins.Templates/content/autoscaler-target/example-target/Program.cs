@@ -1,0 +1,2 @@
+// The whole entry point: the SDK does the go-plugin handshake, serves gRPC and logs hclog JSON on stderr.
+return await NomadAutoscaler.Plugins.Sdk.PluginHost.RunAsync<ExampleTargetPlugin.ExampleTarget>(args);

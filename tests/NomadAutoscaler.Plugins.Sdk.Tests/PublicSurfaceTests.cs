@@ -1,0 +1,104 @@
+using System.Reflection;
+using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Plugins.Sdk.Testing;
+
+namespace NomadAutoscaler.Plugins.Sdk.Tests;
+
+/// <summary>What the packages promise on their public surface, beyond the PublicAPI.*.txt baselines (which catch any
+/// change but not what a change means): the generated wire types stay an implementation detail, so the proto can
+/// evolve without a breaking SDK release, and the Nomad client and cluster helpers are part of the SDK.</summary>
+public sealed class PublicSurfaceTests
+{
+    // Types from these assemblies in a public signature would make the SDK's C# API follow the generated code.
+    private static readonly string[] HiddenAssemblies = ["NomadAutoscaler.Plugins.Contracts", "Google.Protobuf", "Grpc.Core.Api", "Grpc.AspNetCore.Server", "Grpc.Net.Client", "Grpc.HealthCheck", "Google.Api.CommonProtos"];
+
+    public static TheoryData<string> PackagedAssemblies => new() { typeof(PluginHost).Assembly.GetName().Name!, typeof(PluginConformance).Assembly.GetName().Name! };
+
+    [Theory]
+    [MemberData(nameof(PackagedAssemblies))]
+    public void No_generated_or_grpc_type_appears_in_a_public_signature(string assemblyName)
+    {
+        var leaks = LeaksIn(Assembly.Load(assemblyName));
+        Assert.True(leaks.Count == 0, "public signatures exposing wire/gRPC types:\n" + string.Join('\n', leaks));
+    }
+
+    [Fact]
+    public void The_leak_check_finds_a_generated_type_in_a_signature()
+    {
+        // Proves the check can fail: this test assembly exposes a Contracts type on purpose (LeakExample below).
+        var leaks = LeaksIn(typeof(PublicSurfaceTests).Assembly);
+        Assert.Contains(leaks, l => l.Contains(nameof(LeakExample), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Nomad_client_and_cluster_scale_helpers_are_public_in_the_sdk()
+    {
+        var sdk = typeof(PluginHost).Assembly;
+        foreach (var type in new[] { typeof(NomadClient), typeof(NomadClientOptions), typeof(ClusterScaleIn), typeof(NodeSelector), typeof(NodePoolFilter) })
+        {
+            Assert.Same(sdk, type.Assembly);
+            Assert.True(type.IsPublic, $"{type} is not public");
+        }
+    }
+
+    [Fact]
+    public void Every_exported_sdk_type_lives_under_the_sdk_namespace()
+    {
+        var outside = typeof(PluginHost).Assembly.GetExportedTypes().Concat(typeof(PluginConformance).Assembly.GetExportedTypes())
+            .Where(t => t.Namespace is null || !t.Namespace.StartsWith("NomadAutoscaler.Plugins.Sdk", StringComparison.Ordinal) || t.Namespace.Contains(".Internal", StringComparison.Ordinal))
+            .Select(t => t.FullName).ToList();
+        Assert.Empty(outside);
+    }
+
+    private static List<string> LeaksIn(Assembly assembly)
+    {
+        var leaks = new List<string>();
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var type in assembly.GetExportedTypes())
+        {
+            Check(type.BaseType, $"{type} base type");
+            foreach (var iface in type.GetInterfaces()) Check(iface, $"{type} implements");
+            foreach (var member in type.GetMembers(all))
+            {
+                switch (member)
+                {
+                    case FieldInfo f when f.IsPublic || f.IsFamily || f.IsFamilyOrAssembly:
+                        Check(f.FieldType, $"{type}.{f.Name}");
+                        break;
+                    case PropertyInfo p when p.GetAccessors(nonPublic: true).Any(Visible):
+                        Check(p.PropertyType, $"{type}.{p.Name}");
+                        break;
+                    case EventInfo e when e.AddMethod is { } add && Visible(add):
+                        Check(e.EventHandlerType, $"{type}.{e.Name}");
+                        break;
+                    case MethodBase m when Visible(m):
+                        if (m is MethodInfo mi) Check(mi.ReturnType, $"{type}.{m.Name} return");
+                        foreach (var p in m.GetParameters()) Check(p.ParameterType, $"{type}.{m.Name}({p.Name})");
+                        break;
+                }
+            }
+        }
+
+        return leaks;
+
+        static bool Visible(MethodBase m) => m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly;
+
+        void Check(Type? t, string where)
+        {
+            if (t is null) return;
+            if (t.HasElementType) { Check(t.GetElementType(), where); return; }
+            if (t.IsGenericType && !t.IsGenericTypeDefinition) foreach (var arg in t.GetGenericArguments()) Check(arg, where);
+            if (t.IsGenericParameter) return;
+            var name = t.Assembly.GetName().Name;
+            if (HiddenAssemblies.Contains(name)) leaks.Add($"{where}: {t.FullName ?? t.Name} ({name})");
+        }
+    }
+}
+
+/// <summary>Deliberately exposes a generated wire type, for <see cref="PublicSurfaceTests"/> to detect.</summary>
+public static class LeakExample
+{
+    /// <summary>Returns a generated message.</summary>
+    public static NomadAutoscaler.Plugins.Contracts.Base.V1.PluginInfoRequest Create() => new();
+}
