@@ -190,7 +190,11 @@ public sealed class PluginIntegrationTests(ITestOutputHelper output)
             var servers = await h.ServersAsync();
             Assert.Equal(2, servers.Count);
             Assert.All(servers, s => Assert.Equal("ACTIVE", s.Status));
-            Assert.Equal(2, (await plugin.GetStatusAsync(h.Target(), default))!.Count);
+            // A node still initializing makes the pool not ready (count 0); read the count once both have joined.
+            await h.WaitForReadyNodesAsync(2);
+            TargetStatus? settled = null;
+            await h.WaitForAsync(async () => (settled = await plugin.GetStatusAsync(h.Target(), default))!.Ready, TimeSpan.FromMinutes(1), "pool settled");
+            Assert.Equal(2, settled!.Count);
         }
         finally
         {
