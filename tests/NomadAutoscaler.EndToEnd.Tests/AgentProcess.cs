@@ -116,10 +116,19 @@ internal sealed class AgentProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public async Task WaitForLogAsync(Func<string, bool> match, string what, TimeSpan timeout)
+    public Task WaitForLogAsync(Func<string, bool> match, string what, TimeSpan timeout) =>
+        WaitUntilAsync(() => Task.FromResult(_lines.Any(match)), what, timeout);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails, with the agent's log, when the agent exits
+    /// first or <paramref name="timeout"/> passes.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), what, timeout);
+
+    /// <inheritdoc cref="WaitUntilAsync(Func{bool}, string, TimeSpan)"/>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        while (!_lines.Any(match))
+        while (!await condition())
         {
             if (_process.HasExited) Assert.Fail($"agent exited ({_process.ExitCode}) before: {what}\n{Log}");
             if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{Log}");

@@ -32,13 +32,13 @@ public sealed class HorizontalScalingTests : IAsyncLifetime
         _simulator.SetLoad("web", cpuMhz: 3000);
 
         await using var agent = AgentProcess.Start("agent", "-config", config);
-        await WaitForAsync(() => _simulator.GetDesiredCount("web", "web") > 2, "scale out under load", agent);
+        await agent.WaitUntilAsync(() => _simulator.GetDesiredCount("web", "web") > 2, "scale out under load", TimeSpan.FromSeconds(120));
         Assert.Contains(agent.Lines, l => l.Contains("policy_eval.worker: scaling target:", StringComparison.Ordinal) && l.Contains("reason=\"scaling up because factor is", StringComparison.Ordinal));
         var peak = _simulator.GetDesiredCount("web", "web")!.Value;
         Assert.InRange(peak, 3, 10);
 
         _simulator.SetLoad("web", cpuMhz: 200);
-        await WaitForAsync(() => _simulator.GetDesiredCount("web", "web") < peak, "scale in after the load drops", agent);
+        await agent.WaitUntilAsync(() => _simulator.GetDesiredCount("web", "web") < peak, "scale in after the load drops", TimeSpan.FromSeconds(120));
         Assert.All(_simulator.ScaleEvents, e => Assert.True(e.Accepted));
 
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
@@ -91,17 +91,6 @@ public sealed class HorizontalScalingTests : IAsyncLifetime
                 ["Datacenters"] = new JsonArray("dc1"), ["TaskGroups"] = new JsonArray(group),
             },
         };
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what, AgentProcess agent)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while (!condition())
-        {
-            if (agent.HasExited) Assert.Fail($"agent exited before: {what}\n{agent.Log}");
-            if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{agent.Log}");
-            await Task.Delay(200, CancellationToken.None);
-        }
     }
 
     public async Task DisposeAsync()

@@ -72,8 +72,8 @@ public sealed class HttpApiTests : IAsyncLifetime
     public async Task Every_endpoint_answers_as_documented_and_sigint_exits_0_within_5_seconds()
     {
         await using var agent = AgentProcess.Start("agent", "-config", await ConfigAsync(prometheus: true));
-        await WaitForAsync(agent, async () => (await TrySendAsync(agent, HttpMethod.Get, "v1/health"))?.Status == HttpStatusCode.OK, "health 200");
-        await WaitForAsync(agent, () => Task.FromResult(_simulator.GetDesiredCount("api", "api") == 3), "fixed-value scale to 3");
+        await agent.WaitUntilAsync(async () => (await TrySendAsync(agent, HttpMethod.Get, "v1/health"))?.Status == HttpStatusCode.OK, "health 200", TimeSpan.FromSeconds(90));
+        await agent.WaitUntilAsync(() => _simulator.GetDesiredCount("api", "api") == 3, "fixed-value scale to 3", TimeSpan.FromSeconds(90));
 
         var list = JsonNode.Parse((await SendAsync(agent, HttpMethod.Get, "v1/policies")).Body)!;
         var policy = Assert.Single(list["policies"]!.AsArray())!;
@@ -118,7 +118,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     public async Task Prometheus_format_is_415_when_not_enabled()
     {
         await using var agent = AgentProcess.Start("agent", "-config", await ConfigAsync(prometheus: false));
-        await WaitForAsync(agent, async () => (await TrySendAsync(agent, HttpMethod.Get, "v1/health"))?.Status == HttpStatusCode.OK, "health 200");
+        await agent.WaitUntilAsync(async () => (await TrySendAsync(agent, HttpMethod.Get, "v1/health"))?.Status == HttpStatusCode.OK, "health 200", TimeSpan.FromSeconds(90));
 
         Assert.Equal((HttpStatusCode.UnsupportedMediaType, "Prometheus is not enabled\n"), await SendAsync(agent, HttpMethod.Get, "v1/metrics?format=prometheus"));
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(5)));
@@ -151,17 +151,6 @@ public sealed class HttpApiTests : IAsyncLifetime
         catch (HttpRequestException)
         {
             return null;
-        }
-    }
-
-    private static async Task WaitForAsync(AgentProcess agent, Func<Task<bool>> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (!await condition())
-        {
-            if (agent.HasExited) Assert.Fail($"agent exited before: {what}\n{agent.Log}");
-            if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{agent.Log}");
-            await Task.Delay(200, CancellationToken.None);
         }
     }
 

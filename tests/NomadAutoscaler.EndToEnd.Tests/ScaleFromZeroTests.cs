@@ -75,11 +75,11 @@ public sealed class ScaleFromZeroTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(0, _simulator.GetDesiredCount("worker", "worker"));
 
         _depth = 7;
-        await WaitForAsync(() => _simulator.GetDesiredCount("worker", "worker") == 2, "scale from 0 to 2 on queued work", agent);
-        await WaitForAsync(() => _simulator.GetRunningCount("worker", "worker") == 2, "2 workers running", agent);
+        await agent.WaitUntilAsync(() => _simulator.GetDesiredCount("worker", "worker") == 2, "scale from 0 to 2 on queued work", TimeSpan.FromSeconds(90));
+        await agent.WaitUntilAsync(() => _simulator.GetRunningCount("worker", "worker") == 2, "2 workers running", TimeSpan.FromSeconds(90));
 
         _depth = 0;
-        await WaitForAsync(() => _simulator.GetDesiredCount("worker", "worker") == 0, "scale back to 0 when the queue is empty", agent);
+        await agent.WaitUntilAsync(() => _simulator.GetDesiredCount("worker", "worker") == 0, "scale back to 0 when the queue is empty", TimeSpan.FromSeconds(90));
         Assert.Equal([2L, 0L], _simulator.ScaleEvents.Select(e => e.Count ?? -1));
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(5)));
     }
@@ -121,17 +121,6 @@ public sealed class ScaleFromZeroTests(ITestOutputHelper output) : IAsyncLifetim
                 ["Datacenters"] = new JsonArray("dc1"), ["TaskGroups"] = new JsonArray(group),
             },
         };
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what, AgentProcess agent)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (!condition())
-        {
-            if (agent.HasExited) Assert.Fail($"agent exited before: {what}\n{agent.Log}");
-            if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{agent.Log}");
-            await Task.Delay(200, CancellationToken.None);
-        }
     }
 
     public async Task DisposeAsync()

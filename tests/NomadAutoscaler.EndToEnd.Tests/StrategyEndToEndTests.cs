@@ -90,11 +90,11 @@ public sealed class StrategyEndToEndTests : IAsyncLifetime
         await using var agent = AgentProcess.Start("agent", "-config", config);
 
         // threshold: five points of 80 in [70, 100) with the default within_bounds_trigger of 5, delta 1: 2 → 3 → 4.
-        await WaitForAsync(() => ReadLines(thresholdLog).Count >= 2, "threshold to reach max", agent);
-        await WaitForAsync(() => ReadLines(fixedLog).Count >= 1, "fixed-value to scale", agent);
+        await agent.WaitUntilAsync(() => ReadLines(thresholdLog).Count >= 2, "threshold to reach max", TimeSpan.FromSeconds(120));
+        await agent.WaitUntilAsync(() => ReadLines(fixedLog).Count >= 1, "fixed-value to scale", TimeSpan.FromSeconds(120));
         // Further evaluations at max ask for 5, which the agent caps back to 4: wait for a few of them.
         var atMax = agent.Lines.Count(l => IsNoAction(l));
-        await WaitForAsync(() => agent.Lines.Count(l => IsNoAction(l)) >= atMax + 4, "evaluations after reaching max", agent);
+        await agent.WaitUntilAsync(() => agent.Lines.Count(l => IsNoAction(l)) >= atMax + 4, "evaluations after reaching max", TimeSpan.FromSeconds(120));
 
         Assert.Equal(["2 3 up scaling up because metric is within bounds", "3 4 up scaling up because metric is within bounds"], ReadLines(thresholdLog));
         Assert.Equal(["1 5 up scaling up because fixed value is 5"], ReadLines(fixedLog));
@@ -134,17 +134,6 @@ public sealed class StrategyEndToEndTests : IAsyncLifetime
 
     private static List<string> ReadLines(string path)
         => File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Length > 0)] : [];
-
-    private static async Task WaitForAsync(Func<bool> condition, string what, AgentProcess agent)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while (!condition())
-        {
-            if (agent.HasExited) Assert.Fail($"agent exited before: {what}\n{agent.Log}");
-            if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{agent.Log}");
-            await Task.Delay(200, CancellationToken.None);
-        }
-    }
 
     public async Task DisposeAsync()
     {
