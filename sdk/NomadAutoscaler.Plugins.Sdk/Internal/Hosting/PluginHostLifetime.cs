@@ -3,23 +3,62 @@ using Microsoft.Extensions.Hosting;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
-/// <summary>Replaces the console lifetime: SIGTERM stops the plugin cleanly, SIGINT is ignored. A terminal's Ctrl-C goes
-/// to the whole process group, and the agent must decide when its plugins stop (via Shutdown or Kill).</summary>
-internal sealed class PluginHostLifetime(IHostApplicationLifetime lifetime) : IHostLifetime, IDisposable
+/// <summary>When the plugin process stops: on the host's Shutdown RPC or on SIGTERM. SIGINT is ignored, because a
+/// terminal's Ctrl-C goes to the whole process group and the agent must decide when its plugins stop.</summary>
+internal sealed class PluginHostLifetime : IHostApplicationLifetime, IDisposable
 {
-    private PosixSignalRegistration? _sigterm;
+    private readonly CancellationTokenSource _started = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly PosixSignalRegistration _sigterm;
+    private readonly PosixSignalRegistration _sigint;
 
-    public Task WaitForStartAsync(CancellationToken cancellationToken)
+    public PluginHostLifetime()
     {
         _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
-            lifetime.StopApplication();
+            StopApplication();
         });
-        return Task.CompletedTask;
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public CancellationToken ApplicationStarted => _started.Token;
 
-    public void Dispose() => _sigterm?.Dispose();
+    public CancellationToken ApplicationStopping => _stopping.Token;
+
+    public CancellationToken ApplicationStopped => _stopped.Token;
+
+    public void NotifyStarted() => _started.Cancel();
+
+    public void NotifyStopped() => _stopped.Cancel();
+
+    public void StopApplication()
+    {
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped and torn down: a late SIGTERM has nothing left to stop.
+        }
+    }
+
+    /// <summary>Completes when <see cref="StopApplication"/> has been called.</summary>
+    public Task WaitForStopAsync()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _stopping.Token.Register(() => stopped.TrySetResult());
+        return stopped.Task;
+    }
+
+    public void Dispose()
+    {
+        _sigterm.Dispose();
+        _sigint.Dispose();
+        _started.Dispose();
+        _stopping.Dispose();
+        _stopped.Dispose();
+    }
 }

@@ -1,22 +1,16 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
+using NomadAutoscaler.Plugins.Sdk.Internal.Grpc.Server;
 using NomadAutoscaler.Plugins.Sdk.Internal.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
@@ -35,9 +29,6 @@ internal static class PluginServer
         using var stdout = Console.OpenStandardOutput();
         var stderr = Console.Error;
         Console.SetOut(stderr);
-
-        // Ctrl-C in a terminal reaches the whole process group; only the host decides when a plugin stops.
-        using var ignoreSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
 
         if (Environment.GetEnvironmentVariable(PluginProtocol.MagicCookieKey) != PluginProtocol.MagicCookieValue)
         {
@@ -84,60 +75,19 @@ internal static class PluginServer
         var appVersion = HandshakeLine.NegotiateAppVersion(
             Environment.GetEnvironmentVariable(PluginProtocol.ProtocolVersionsVariable), PluginProtocol.ServedAppVersions, out var invalidVersions);
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseKestrelCore();
-        if (serverCertificate is not null) builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            void Configure(ListenOptions options)
-            {
-                // go-plugin hosts speak h2c with prior knowledge (or h2 over TLS): HTTP/1.1 must not be offered.
-                options.Protocols = HttpProtocols.Http2;
-                if (serverCertificate is not null && hostCertificate is not null)
-                {
-                    options.UseHttps(new HttpsConnectionAdapterOptions
-                    {
-                        ServerCertificate = serverCertificate,
-                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                        ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                        ClientCertificateValidation = (certificate, _, _) => AutoMtls.IsExactly(certificate, hostCertificate),
-                    });
-                }
-            }
-
-            if (listener.SocketPath is not null) kestrel.ListenUnixSocket(listener.SocketPath, Configure);
-            else kestrel.Listen(IPAddress.Loopback, listener.TcpPort, Configure);
-        });
-
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new HclogJsonLoggerProvider(stderr, name, timeProvider));
-        builder.Logging.SetMinimumLevel(logLevel);
-        // Framework chatter ("Now listening on ...") would show up in the agent's log at INFO; keep it to warnings.
         var frameworkLevel = logLevel > LogLevel.Warning ? logLevel : LogLevel.Warning;
-        builder.Logging.AddFilter("Microsoft", frameworkLevel);
-        builder.Logging.AddFilter("Grpc", frameworkLevel);
+        var filters = new LoggerFilterOptions { MinLevel = logLevel };
+        // Framework chatter ("Now listening on ...") would show up in the agent's log at INFO; keep it to warnings.
+        filters.Rules.Add(new LoggerFilterRule(null, "Microsoft", frameworkLevel, null));
+        filters.Rules.Add(new LoggerFilterRule(null, "Grpc", frameworkLevel, null));
+        using var logProvider = new HclogJsonLoggerProvider(stderr, name, timeProvider);
+        using var loggerFactory = new LoggerFactory([logProvider], filters);
+        var logger = loggerFactory.CreateLogger("NomadAutoscaler.Plugins.Sdk.PluginHost");
 
-        builder.Services.AddRoutingCore();
-        builder.Services.AddSingleton(timeProvider);
-        builder.Services.AddSingleton<IHostLifetime, PluginHostLifetime>();
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
-        builder.Services.AddSingleton(sp => InProcessPluginFactory.Create(pluginType, sp));
-        var health = new HealthServiceImpl();
-        health.SetStatus(PluginProtocol.HealthServiceName, HealthCheckResponse.Types.ServingStatus.Serving);
-        builder.Services.AddSingleton(health);
-        builder.Services.AddGrpc(options =>
-        {
-            options.EnableDetailedErrors = false;
-            options.Interceptors.Add<ErrorMappingInterceptor>();
-        });
-
-        await using var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NomadAutoscaler.Plugins.Sdk.PluginHost");
         IInProcessPlugin plugin;
         try
         {
-            plugin = app.Services.GetRequiredService<IInProcessPlugin>();
+            plugin = InProcessPluginFactory.Create(pluginType, loggerFactory, timeProvider);
         }
         catch (Exception exception)
         {
@@ -149,24 +99,26 @@ internal static class PluginServer
         if (invalidLogLevel) logger.LogWarning("ignoring {Variable}=\"{Value}\": use trace, debug, info, warn, error or off", PluginProtocol.LogLevelVariable, logLevelText);
         foreach (var invalid in invalidVersions) logger.LogWarning("host sent invalid plugin version {Version}", invalid);
 
-        app.MapGrpcService<BasePluginGrpcService>();
-        switch (plugin.Kind)
-        {
-            case PluginKind.Apm: app.MapGrpcService<ApmGrpcService>(); break;
-            case PluginKind.Strategy: app.MapGrpcService<StrategyGrpcService>(); break;
-            case PluginKind.Target: app.MapGrpcService<TargetGrpcService>(); break;
-        }
+        using var lifetime = new PluginHostLifetime();
+        var methods = BindServices(plugin, lifetime, loggerFactory, timeProvider);
 
-        app.MapGrpcService<HealthServiceImpl>();
-        app.MapGrpcService<ControllerGrpcService>();
-        app.MapGrpcService<StdioGrpcService>();
-        app.MapGrpcService<BrokerGrpcService>();
+        using var server = GrpcKestrelServer.Create(
+            loggerFactory,
+            (options, configure) =>
+            {
+                if (listener.SocketPath is not null) options.ListenUnixSocket(listener.SocketPath, configure);
+                else options.Listen(IPAddress.Loopback, listener.TcpPort, configure);
+            },
+            serverCertificate is not null && hostCertificate is not null
+                ? options => options.UseMutualTls(serverCertificate, hostCertificate, logger)
+                : null,
+            tlsByMiddleware: serverCertificate is not null);
 
         string address;
         try
         {
-            await app.StartAsync();
-            address = listener.SocketPath ?? BoundTcpAddress(app);
+            await server.StartAsync(new GrpcHttpApplication(methods, loggerFactory.CreateLogger("NomadAutoscaler.Plugins.Sdk.Grpc"), lifetime.ApplicationStopping), CancellationToken.None);
+            address = listener.SocketPath ?? BoundTcpAddress(server);
             var warning = listener.SecureSocket(Environment.GetEnvironmentVariable(PluginProtocol.UnixSocketGroupVariable));
             if (warning is not null) logger.LogWarning("{Warning}", warning);
         }
@@ -174,9 +126,11 @@ internal static class PluginServer
         {
             logger.LogError(exception, "could not start listening: {Error}", exception.Message);
             listener.Cleanup();
+            await plugin.DisposeAsync();
             return 1;
         }
 
+        lifetime.NotifyStarted();
         var line = HandshakeLine.Build(
             appVersion, listener.Network, address, serverCertificate?.RawData,
             multiplexRequested: Environment.GetEnvironmentVariable(PluginProtocol.MultiplexVariable) is { Length: > 0 });
@@ -188,7 +142,10 @@ internal static class PluginServer
 
         try
         {
-            await app.WaitForShutdownAsync();
+            await lifetime.WaitForStopAsync();
+            // Graceful: in-flight replies (Shutdown's own among them) finish; connections still open then are cut.
+            using var stopTimeout = new CancellationTokenSource(ShutdownTimeout);
+            await server.StopAsync(stopTimeout.Token);
         }
         finally
         {
@@ -196,14 +153,35 @@ internal static class PluginServer
             await plugin.DisposeAsync();
             serverCertificate?.Dispose();
             hostCertificate?.Dispose();
+            lifetime.NotifyStopped();
         }
 
         return 0;
     }
 
-    private static string BoundTcpAddress(WebApplication app)
+    private static GrpcMethodTable BindServices(IInProcessPlugin plugin, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var methods = new GrpcMethodTable();
+        PluginServiceBindings.Bind(methods, new BasePluginGrpcService(plugin, loggerFactory.CreateLogger<BasePluginGrpcService>()));
+        switch (plugin.Kind)
+        {
+            case PluginKind.Apm: PluginServiceBindings.Bind(methods, new ApmGrpcService(plugin, timeProvider)); break;
+            case PluginKind.Strategy: PluginServiceBindings.Bind(methods, new StrategyGrpcService(plugin)); break;
+            case PluginKind.Target: PluginServiceBindings.Bind(methods, new TargetGrpcService(plugin)); break;
+        }
+
+        var health = new HealthServiceImpl();
+        health.SetStatus(PluginProtocol.HealthServiceName, HealthCheckResponse.Types.ServingStatus.Serving);
+        PluginServiceBindings.Bind(methods, health);
+        PluginServiceBindings.Bind(methods, new ControllerGrpcService(lifetime, loggerFactory.CreateLogger<ControllerGrpcService>()));
+        PluginServiceBindings.Bind(methods, new StdioGrpcService(lifetime));
+        PluginServiceBindings.Bind(methods, new BrokerGrpcService(lifetime));
+        return methods;
+    }
+
+    private static string BoundTcpAddress(IServer server)
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()!.Addresses;
         var uri = new Uri(addresses.First());
         return "127.0.0.1:" + uri.Port.ToString(CultureInfo.InvariantCulture);
     }
