@@ -10,9 +10,9 @@ internal sealed class BenchArtifacts
     public const string GoHost = "goplugin-host";
     public const string GoNoopApm = "goplugin-noop-apm";
 
-    private BenchArtifacts(string repoRoot, string jitDir, string aotDir, string? aotSizeDir, string? goBinDir, string? goProblem)
+    private BenchArtifacts(string repoRoot, string jitDir, string aotDir, string? aotSpeedDir, string? goBinDir, string? goProblem)
     {
-        AotSizeDir = aotSizeDir;
+        AotSpeedDir = aotSpeedDir;
         RepoRoot = repoRoot;
         JitDir = jitDir;
         AotDir = aotDir;
@@ -27,8 +27,9 @@ internal sealed class BenchArtifacts
 
     public string AotDir { get; }
 
-    /// <summary>A candidate flavour, not shipped: Native AOT tuned for size and without the background GC thread.</summary>
-    public string? AotSizeDir { get; }
+    /// <summary>A candidate flavour, not shipped: Native AOT with the compiler's default (speed) tuning and the
+    /// background GC thread.</summary>
+    public string? AotSpeedDir { get; }
 
     /// <summary>Null when the Go harness could not be found or built; <see cref="GoProblem"/> says why.</summary>
     public string? GoBinDir { get; }
@@ -55,30 +56,31 @@ internal sealed class BenchArtifacts
         RequireFile(Path.Combine(jitDir, NoopApm), "--jit-dir");
         RequireFile(Path.Combine(jitDir, NoopApm + ".dll"), "--jit-dir");
 
-        var aotDir = settings.AotDir ?? Path.Combine(benchDir, "aot");
+        var aotDir = settings.AotDir ?? Path.Combine(benchDir, "aot-shipped");
         if (settings.AotDir is null && (settings.Rebuild || IsStale(root, Path.Combine(aotDir, NoopApm))))
         {
             // The same switches as build.cake's Publish target uses for the plugins it ships.
-            await PublishAsync(log, logDir, "aot", cancellationToken,
-                "publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-p:StripSymbols=true", "-o", aotDir, "-nodeReuse:false").ConfigureAwait(false);
+            await PublishAsync(log, logDir, "aot-shipped", cancellationToken,
+                "publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-p:StripSymbols=true",
+                "-p:OptimizationPreference=Size", "-p:ConcurrentGarbageCollection=false", "-o", aotDir, "-nodeReuse:false").ConfigureAwait(false);
         }
 
         RequireFile(Path.Combine(aotDir, NoopApm), "--aot-dir");
 
-        string? aotSizeDir = null;
+        string? aotSpeedDir = null;
         if (settings.AotDir is null)
         {
-            aotSizeDir = Path.Combine(benchDir, "aot-size");
-            if (settings.Rebuild || IsStale(root, Path.Combine(aotSizeDir, NoopApm)))
+            aotSpeedDir = Path.Combine(benchDir, "aot-speed");
+            if (settings.Rebuild || IsStale(root, Path.Combine(aotSpeedDir, NoopApm)))
             {
-                await PublishAsync(log, logDir, "aot-size", cancellationToken,
+                await PublishAsync(log, logDir, "aot-speed", cancellationToken,
                     "publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-p:StripSymbols=true",
-                    "-p:OptimizationPreference=Size", "-p:ConcurrentGarbageCollection=false", "-o", aotSizeDir, "-nodeReuse:false").ConfigureAwait(false);
+                    "-o", aotSpeedDir, "-nodeReuse:false").ConfigureAwait(false);
             }
         }
 
         var (goBin, goProblem) = await FindGoHarnessAsync(settings, root, log, logDir, cancellationToken).ConfigureAwait(false);
-        return new BenchArtifacts(root, jitDir, aotDir, aotSizeDir, goBin, goProblem);
+        return new BenchArtifacts(root, jitDir, aotDir, aotSpeedDir, goBin, goProblem);
     }
 
     private static async Task<(string? Dir, string? Problem)> FindGoHarnessAsync(BenchSettings settings, string root, TextWriter log, string logDir,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Core.Plugins;
+using NomadAutoscaler.Core.Plugins.External;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Bench;
@@ -14,9 +15,23 @@ internal sealed class CSharpHostRunner(BenchSettings settings)
     private static readonly ApmQuery Query = new("interop_query",
         new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
 
-    private static PluginManager CreateManager(BenchRow row) => new(
-        new PluginHostOptions { PluginDir = row.PluginDir, StartTimeout = TimeSpan.FromSeconds(60), PluginLogLevel = LogLevel.Information },
-        NullLoggerFactory.Instance);
+    private static PluginHostOptions Options(BenchRow row)
+        => new() { PluginDir = row.PluginDir, StartTimeout = TimeSpan.FromSeconds(60), PluginLogLevel = LogLevel.Information };
+
+    private static PluginManager CreateManager(BenchRow row) => new(Options(row), NullLoggerFactory.Instance);
+
+    /// <summary>Process start to the first successful RPC through the launcher <see cref="PluginManager"/> uses: start
+    /// (through setpriv, which ties the plugin's life to the agent's), handshake, connect, PluginInfo. The same span as
+    /// the Go host's <c>startup_ms</c>.</summary>
+    public static async Task<double> FirstRpcAsync(BenchRow row, string socketDir, CancellationToken cancellationToken)
+    {
+        var launcher = new ExternalPluginLauncher(Options(row), NullLoggerFactory.Instance, socketDir);
+        var started = Stopwatch.GetTimestamp();
+        var connection = await launcher.LaunchAsync(Block(row), cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return elapsed.TotalMilliseconds;
+    }
 
     private static PluginBlock Block(BenchRow row) => new(PluginKind.Apm, row.Driver, row.Driver, [], new Dictionary<string, string>(),
         row.InProcess ? PluginLoadMode.InProcess : PluginLoadMode.External);

@@ -42,8 +42,8 @@ internal sealed class Report
         if (GoVersions is not null) md.AppendLine(Inv($"- Go side: {GoVersions.Replace("\n", "; ", StringComparison.Ordinal)}."));
         if (GoProblem is not null) md.AppendLine(Inv($"- Go rows missing: {GoProblem}."));
         md.AppendLine(Inv($"- Start-up: median of {s.Startups} launches per row (min–max), rows interleaved, after one unrecorded warm-up round. ")
-            + "Our host: until `PluginManager.StartAsync` returns (process start, handshake, connect, PluginInfo and SetConfig; in-process: load "
-            + "and configure). Go host: launch to the first successful PluginInfo (`startup_ms`).");
+            + "Both hosts: process start to the first successful RPC (PluginInfo), through the launcher the agent uses (ours starts "
+            + "plugins through `setpriv --pdeathsig KILL`) and go-plugin's `Client.Start` (`startup_ms`); in-process: load and configure.");
         md.AppendLine(Inv($"- Latency: {s.Calls:N0} sequential APM `Query` calls after a warm-up ({s.Warmup} calls for our host, 50 for the Go host); ")
             + Inv($"throughput: {s.Calls:N0} calls from {s.Concurrency} concurrent callers; RSS: the plugin process's VmRSS after both phases (peak VmHWM)."));
         md.AppendLine();
@@ -55,6 +55,15 @@ internal sealed class Report
                 : Inv($"{Stats.Median(r.StartupMs):F1} ms ({r.StartupMs.Min():F0}–{r.StartupMs.Max():F0})");
             var rss = r.RssKiB is { } kib ? Inv($"{kib / 1024.0:F1} MiB ({r.PeakRssKiB / 1024.0:F1})") : r.Row.InProcess ? "— (inside the agent)" : "—";
             md.AppendLine(Inv($"| {r.Row.Label} | {startup} | {Us(r.P50Us)} | {Us(r.P99Us)} | {(r.CallsPerSec is { } c ? c.ToString("N0", CultureInfo.InvariantCulture) : "—")} | {rss} |"));
+        }
+
+        var configured = Rows.Where(r => r.ConfiguredMs.Count > 0).ToList();
+        if (configured.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Our host until `PluginManager.StartAsync` returns, i.e. also SetConfig, the one more RPC an agent makes before "
+                + "a plugin is usable (median, min–max): "
+                + string.Join("; ", configured.Select(r => Inv($"{r.Row.Label.Replace("our host → ", "", StringComparison.Ordinal)} {Stats.Median(r.ConfiguredMs):F1} ms ({r.ConfiguredMs.Min():F0}–{r.ConfiguredMs.Max():F0})"))) + ".");
         }
 
         var failures = Rows.Where(r => r.Errors.Count > 0).ToList();

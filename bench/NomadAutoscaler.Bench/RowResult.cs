@@ -6,7 +6,12 @@ internal sealed class RowResult(BenchRow row)
 {
     public BenchRow Row { get; } = row;
 
+    /// <summary>Process start to the first successful RPC (PluginInfo), the definition and the Go host's
+    /// <c>startup_ms</c>. In-process rows: load and configure.</summary>
     public List<double> StartupMs { get; } = [];
+
+    /// <summary>Our host, external rows: until <c>PluginManager.StartAsync</c> returns, i.e. with SetConfig as well.</summary>
+    public List<double> ConfiguredMs { get; } = [];
 
     public double? P50Us { get; set; }
 

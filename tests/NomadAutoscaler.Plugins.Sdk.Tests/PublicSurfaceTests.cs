@@ -11,7 +11,7 @@ namespace NomadAutoscaler.Plugins.Sdk.Tests;
 public sealed class PublicSurfaceTests
 {
     // Types from these assemblies in a public signature would make the SDK's C# API follow the generated code.
-    private static readonly string[] HiddenAssemblies = ["NomadAutoscaler.Plugins.Contracts", "Google.Protobuf", "Grpc.Core.Api", "Grpc.AspNetCore.Server", "Grpc.Net.Client", "Grpc.HealthCheck", "Google.Api.CommonProtos"];
+    private static readonly string[] HiddenAssemblies = ["NomadAutoscaler.Plugins.Contracts", "Google.Protobuf", "Grpc.Core.Api", "Grpc.Net.Client", "Grpc.HealthCheck", "Google.Api.CommonProtos"];
 
     public static TheoryData<string> PackagedAssemblies => new() { typeof(PluginHost).Assembly.GetName().Name!, typeof(PluginConformance).Assembly.GetName().Name! };
 
