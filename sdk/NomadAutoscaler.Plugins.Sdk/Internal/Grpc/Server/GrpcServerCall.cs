@@ -11,7 +11,8 @@ namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc.Server;
 internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 {
     private readonly HttpContext _http;
-    private readonly CancellationTokenSource? _deadlineOrStop;
+    private readonly CancellationTokenSource? _deadline;
+    private readonly CancellationTokenSource? _callEnds;
     private Metadata? _requestHeaders;
     private readonly Metadata _responseTrailers = [];
     private readonly SemaphoreSlim _oneWriteAtATime = new(1, 1);
@@ -22,11 +23,11 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         _http = http;
         MethodCore = method;
         DeadlineCore = deadline;
-        if (timeout is not null || serverStopping.CanBeCanceled)
+        if (timeout is { } after) _deadline = new CancellationTokenSource(after);
+        if (_deadline is not null || serverStopping.CanBeCanceled)
         {
-            _deadlineOrStop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping);
-            if (timeout is { } after) _deadlineOrStop.CancelAfter(after);
-            CancellationTokenCore = _deadlineOrStop.Token;
+            _callEnds = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping, _deadline?.Token ?? CancellationToken.None);
+            CancellationTokenCore = _callEnds.Token;
         }
         else
         {
@@ -37,7 +38,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     public HttpContext Http => _http;
 
     /// <summary>True when the call ended because its grpc-timeout passed rather than because the host hung up.</summary>
-    public bool DeadlineExceeded => DeadlineCore != DateTime.MaxValue && DateTime.UtcNow >= DeadlineCore && !_http.RequestAborted.IsCancellationRequested;
+    public bool DeadlineExceeded => _deadline is { IsCancellationRequested: true } && !_http.RequestAborted.IsCancellationRequested;
 
     public bool HeadersSent => _headersSent;
 
@@ -114,7 +115,8 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
     public void Dispose()
     {
-        _deadlineOrStop?.Dispose();
+        _callEnds?.Dispose();
+        _deadline?.Dispose();
         _oneWriteAtATime.Dispose();
     }
 
