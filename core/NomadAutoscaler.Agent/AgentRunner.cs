@@ -75,12 +75,16 @@ internal static class AgentRunner
         {
             await agent.StartAsync(shutdown.Token);
         }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        catch (Exception ex) when (shutdown.IsCancellationRequested)
         {
-            // A signal during plugin launch is an ordinary stop, not a failure.
+            // A signal during plugin launch is an ordinary stop, not a failure, whatever the launch was doing when
+            // it was cut short; the plugins that did start are stopped as the agent is disposed.
+            if (ex is not OperationCanceledException)
+                logger.Hclog(LogLevel.Debug, "start-up cut short by the stop", ("error", ex.Message));
+            logger.Hclog(LogLevel.Information, "shutting down agent");
             return 0;
         }
-        catch (Exception ex) when (!shutdown.IsCancellationRequested)
+        catch (Exception ex)
         {
             logger.Hclog(LogLevel.Error, "failed to start agent", ("error", ex.Message));
             return 1;

@@ -146,3 +146,32 @@ public class ExternalPluginLaunchFailureTests
         Assert.Throws<PluginException>(() => manager.GetStrategy("noop-strategy"));
     }
 }
+
+/// <summary>A stop (the agent's shutdown token) while a launch waits for the plugin is a cancellation, not a broken
+/// plugin: the agent then exits 0 instead of reporting a launch failure.</summary>
+public class ExternalPluginLaunchCancellationTests
+{
+    [Fact]
+    public async Task Cancelling_while_PluginInfo_is_unanswered_is_a_cancellation()
+    {
+        using var dir = new PluginDirectory();
+        var socketPath = System.IO.Path.Combine(dir.Path, "silent.sock");
+        // Accepts the host's connection and never says a word, so PluginInfo waits until it is cancelled.
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        silent.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+        silent.Listen();
+        var script = System.IO.Path.Combine(dir.Path, "silent-plugin");
+        await File.WriteAllTextAsync(script, $"#!/bin/sh\necho \"1|1|unix|{socketPath}|grpc|\"\nexec sleep 3600\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        await using var manager = new PluginManager(
+            new PluginHostOptions { PluginDir = dir.Path, StartTimeout = TimeSpan.FromSeconds(60) }, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var start = manager.StartAsync([new PluginBlock(PluginKind.Apm, "silent-plugin", "silent-plugin", [], new Dictionary<string, string>())], stop.Token);
+        using var accepted = await silent.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(stop.Token, ex.CancellationToken);
+    }
+}

@@ -333,6 +333,11 @@ internal sealed class ExternalPluginLauncher
         {
             info = await client.PluginInfoAsync(new PluginInfoRequest(), cancellationToken: timeout.Token).ConfigureAwait(false);
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up (the agent is stopping): that is a cancellation, not a broken plugin.
+            throw new OperationCanceledException(cancellationToken);
+        }
         catch (RpcException ex)
         {
             throw Fail(block, path, $"PluginInfo call failed: {ex.Status.StatusCode}: {ex.Status.Detail}" + LastStderrSuffix(connection.Stderr), ex);
