@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
+using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Contracts.GoPlugin;
 using GoEmpty = NomadAutoscaler.Plugins.Contracts.GoPlugin.Empty;
@@ -8,7 +8,7 @@ using GoEmpty = NomadAutoscaler.Plugins.Contracts.GoPlugin.Empty;
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 
 /// <summary>plugin.GRPCController: the host's graceful stop.</summary>
-internal sealed class ControllerGrpcService(IHostApplicationLifetime lifetime, ILogger<ControllerGrpcService> logger)
+internal sealed class ControllerGrpcService(PluginHostLifetime lifetime, ILogger<ControllerGrpcService> logger)
     : GRPCController.GRPCControllerBase
 {
     public override Task<GoEmpty> Shutdown(GoEmpty request, ServerCallContext context)
@@ -23,7 +23,7 @@ internal sealed class ControllerGrpcService(IHostApplicationLifetime lifetime, I
 /// <summary>plugin.GRPCStdio: .NET plugins never write to stdout after the handshake (Console.Out goes to stderr,
 /// which the host reads directly), so there is nothing to forward. The stream stays open and silent until the
 /// host hangs up or the plugin stops, which keeps latest go-plugin hosts from logging "stdio service not available".</summary>
-internal sealed class StdioGrpcService(IHostApplicationLifetime lifetime) : GRPCStdio.GRPCStdioBase
+internal sealed class StdioGrpcService(PluginHostLifetime lifetime) : GRPCStdio.GRPCStdioBase
 {
     public override async Task StreamStdio(Google.Protobuf.WellKnownTypes.Empty request, IServerStreamWriter<StdioData> responseStream, ServerCallContext context)
     {
@@ -44,7 +44,7 @@ internal sealed class StdioGrpcService(IHostApplicationLifetime lifetime) : GRPC
 
 /// <summary>plugin.GRPCBroker: the autoscaler never brokers extra connections, so the stream is accepted and drained
 /// until the host closes it; any ConnInfo received is ignored.</summary>
-internal sealed class BrokerGrpcService(IHostApplicationLifetime lifetime) : GRPCBroker.GRPCBrokerBase
+internal sealed class BrokerGrpcService(PluginHostLifetime lifetime) : GRPCBroker.GRPCBrokerBase
 {
     public override async Task StartStream(IAsyncStreamReader<ConnInfo> requestStream, IServerStreamWriter<ConnInfo> responseStream, ServerCallContext context)
     {

@@ -1,15 +1,12 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Hosting;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
 /// <summary>When the plugin process stops: on the host's Shutdown RPC or on SIGTERM. SIGINT is ignored, because a
 /// terminal's Ctrl-C goes to the whole process group and the agent must decide when its plugins stop.</summary>
-internal sealed class PluginHostLifetime : IHostApplicationLifetime, IDisposable
+internal sealed class PluginHostLifetime : IDisposable
 {
-    private readonly CancellationTokenSource _started = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _stopped = new();
     private readonly PosixSignalRegistration _sigterm;
     private readonly PosixSignalRegistration _sigint;
 
@@ -23,15 +20,8 @@ internal sealed class PluginHostLifetime : IHostApplicationLifetime, IDisposable
         _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
     }
 
-    public CancellationToken ApplicationStarted => _started.Token;
-
+    /// <summary>Cancelled once the plugin is asked to stop: long-lived streams end on it.</summary>
     public CancellationToken ApplicationStopping => _stopping.Token;
-
-    public CancellationToken ApplicationStopped => _stopped.Token;
-
-    public void NotifyStarted() => _started.Cancel();
-
-    public void NotifyStopped() => _stopped.Cancel();
 
     public void StopApplication()
     {
@@ -57,8 +47,6 @@ internal sealed class PluginHostLifetime : IHostApplicationLifetime, IDisposable
     {
         _sigterm.Dispose();
         _sigint.Dispose();
-        _started.Dispose();
         _stopping.Dispose();
-        _stopped.Dispose();
     }
 }

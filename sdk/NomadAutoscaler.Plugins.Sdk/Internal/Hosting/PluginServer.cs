@@ -7,7 +7,6 @@ using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 using NomadAutoscaler.Plugins.Sdk.Internal.Grpc.Server;
@@ -130,7 +129,6 @@ internal static class PluginServer
             return 1;
         }
 
-        lifetime.NotifyStarted();
         var line = HandshakeLine.Build(
             appVersion, listener.Network, address, serverCertificate?.RawData,
             multiplexRequested: Environment.GetEnvironmentVariable(PluginProtocol.MultiplexVariable) is { Length: > 0 });
@@ -153,13 +151,12 @@ internal static class PluginServer
             await plugin.DisposeAsync();
             serverCertificate?.Dispose();
             hostCertificate?.Dispose();
-            lifetime.NotifyStopped();
         }
 
         return 0;
     }
 
-    private static GrpcMethodTable BindServices(IInProcessPlugin plugin, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    private static GrpcMethodTable BindServices(IInProcessPlugin plugin, PluginHostLifetime lifetime, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         var methods = new GrpcMethodTable();
         PluginServiceBindings.Bind(methods, new BasePluginGrpcService(plugin, loggerFactory.CreateLogger<BasePluginGrpcService>()));

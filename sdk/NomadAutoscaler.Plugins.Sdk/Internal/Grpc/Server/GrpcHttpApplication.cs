@@ -54,8 +54,7 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
         // Long-lived streams (stdio, broker, health watch) must end when the plugin stops; unary calls in flight are
         // left to finish, which is what lets Shutdown's own reply reach the host.
         var stopping = handler.Type == MethodType.Unary ? CancellationToken.None : serverStopping;
-        var deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
-        using var call = new GrpcServerCall(http, path, deadline, timeout, stopping);
+        using var call = new GrpcServerCall(http, path, timeout, stopping);
         Status status;
         Metadata? trailers = call.ResponseTrailers;
         try

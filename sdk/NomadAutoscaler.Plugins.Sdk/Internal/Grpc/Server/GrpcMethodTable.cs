@@ -14,13 +14,8 @@ internal sealed class GrpcMethodTable : ServiceBinderBase
     public bool TryGetHandler(string path, out GrpcMethodHandler handler)
         => _handlers.TryGetValue(path, out handler!);
 
-    public IEnumerable<string> Paths => _handlers.Keys;
-
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         => Add(method, handler, static (m, h) => new UnaryHandler<TRequest, TResponse>(m, h));
-
-    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler)
-        => Add(method, handler, static (m, h) => new ClientStreamingHandler<TRequest, TResponse>(m, h));
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
         => Add(method, handler, static (m, h) => new ServerStreamingHandler<TRequest, TResponse>(m, h));
@@ -74,81 +69,69 @@ internal abstract class GrpcMethodHandler
     public abstract string Signature { get; }
 
     public abstract Task HandleAsync(GrpcServerCall call);
+}
 
-    protected static async Task<TRequest> ReadSingleRequestAsync<TRequest>(GrpcServerCall call, Marshaller<TRequest> marshaller)
-        where TRequest : class
+/// <summary>The parts every handler kind shares: the method descriptor and a signature from its message types.</summary>
+internal abstract class GrpcMethodHandler<TRequest, TResponse>(Method<TRequest, TResponse> method) : GrpcMethodHandler
+    where TRequest : class
+    where TResponse : class
+{
+    protected Method<TRequest, TResponse> Method { get; } = method;
+
+    public override string Signature => $"{Type} {typeof(TRequest).FullName} -> {typeof(TResponse).FullName}";
+
+    protected async Task<TRequest> ReadSingleRequestAsync(GrpcServerCall call)
     {
+        var marshaller = Method.RequestMarshaller;
         var reader = call.Http.Request.BodyReader;
         var request = await GrpcFraming.ReadMessageAsync(reader, marshaller, call.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.Internal, "the request stream ended without a message"));
         if (await GrpcFraming.ReadMessageAsync(reader, marshaller, call.CancellationToken) is not null)
-            throw new RpcException(new Status(StatusCode.Internal, "a unary call received more than one request message"));
+            throw new RpcException(new Status(StatusCode.Internal, "a call that takes one request message received more"));
         return request;
     }
 }
 
 internal sealed class UnaryHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
-    : GrpcMethodHandler
+    : GrpcMethodHandler<TRequest, TResponse>(method)
     where TRequest : class
     where TResponse : class
 {
     public override MethodType Type => MethodType.Unary;
 
-    public override string Signature => $"{Type} {typeof(TRequest).FullName} -> {typeof(TResponse).FullName}";
-
     public override async Task HandleAsync(GrpcServerCall call)
     {
-        var request = await ReadSingleRequestAsync(call, method.RequestMarshaller);
+        var request = await ReadSingleRequestAsync(call);
         var response = await handler(request, call);
-        await call.WriteMessageAsync(method.ResponseMarshaller, response, flush: false);
-    }
-}
-
-internal sealed class ClientStreamingHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> handler)
-    : GrpcMethodHandler
-    where TRequest : class
-    where TResponse : class
-{
-    public override MethodType Type => MethodType.ClientStreaming;
-
-    public override string Signature => $"{Type} {typeof(TRequest).FullName} -> {typeof(TResponse).FullName}";
-
-    public override async Task HandleAsync(GrpcServerCall call)
-    {
-        var response = await handler(new GrpcRequestStream<TRequest>(call, method.RequestMarshaller), call);
-        await call.WriteMessageAsync(method.ResponseMarshaller, response, flush: false);
+        await call.WriteMessageAsync(Method.ResponseMarshaller, response, flush: false);
     }
 }
 
 internal sealed class ServerStreamingHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
-    : GrpcMethodHandler
+    : GrpcMethodHandler<TRequest, TResponse>(method)
     where TRequest : class
     where TResponse : class
 {
     public override MethodType Type => MethodType.ServerStreaming;
 
-    public override string Signature => $"{Type} {typeof(TRequest).FullName} -> {typeof(TResponse).FullName}";
-
     public override async Task HandleAsync(GrpcServerCall call)
     {
-        var request = await ReadSingleRequestAsync(call, method.RequestMarshaller);
-        await handler(request, new GrpcResponseStream<TResponse>(call, method.ResponseMarshaller), call);
+        var request = await ReadSingleRequestAsync(call);
+        await handler(request, new GrpcResponseStream<TResponse>(call, Method.ResponseMarshaller), call);
     }
 }
 
 internal sealed class DuplexStreamingHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
-    : GrpcMethodHandler
+    : GrpcMethodHandler<TRequest, TResponse>(method)
     where TRequest : class
     where TResponse : class
 {
     public override MethodType Type => MethodType.DuplexStreaming;
 
-    public override string Signature => $"{Type} {typeof(TRequest).FullName} -> {typeof(TResponse).FullName}";
-
     public override Task HandleAsync(GrpcServerCall call)
         => handler(
-            new GrpcRequestStream<TRequest>(call, method.RequestMarshaller),
-            new GrpcResponseStream<TResponse>(call, method.ResponseMarshaller),
+            new GrpcRequestStream<TRequest>(call, Method.RequestMarshaller),
+            new GrpcResponseStream<TResponse>(call, Method.ResponseMarshaller),
             call);
 }
 

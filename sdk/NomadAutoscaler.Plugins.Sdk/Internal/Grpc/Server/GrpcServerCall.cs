@@ -18,11 +18,11 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     private readonly SemaphoreSlim _oneWriteAtATime = new(1, 1);
     private bool _headersSent;
 
-    public GrpcServerCall(HttpContext http, string method, DateTime deadline, TimeSpan? timeout, CancellationToken serverStopping)
+    public GrpcServerCall(HttpContext http, string method, TimeSpan? timeout, CancellationToken serverStopping)
     {
         _http = http;
         MethodCore = method;
-        DeadlineCore = deadline;
+        DeadlineCore = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
         if (timeout is { } after) _deadline = new CancellationTokenSource(after);
         if (_deadline is not null || serverStopping.CanBeCanceled)
         {
@@ -83,7 +83,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     }
 
     /// <summary>Sends the response headers now: streaming hosts wait for them before they treat the stream as open.</summary>
-    public async Task SendHeadersAsync()
+    private async Task SendHeadersAsync()
     {
         if (_headersSent) return;
         _headersSent = true;
