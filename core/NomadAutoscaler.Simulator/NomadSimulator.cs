@@ -27,6 +27,7 @@ public sealed class NomadSimulator : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly object _lifecycleGate = new();
     private WebApplication? _app;
+    private NomadHttpApi? _api;
     private ClusterState? _state;
     private ITimer? _ticker;
     private WorkloadDriver? _workload;
@@ -53,7 +54,7 @@ public sealed class NomadSimulator : IAsyncDisposable
     public async Task<Uri> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (_app is not null)
+        if (_app is not null || _api is not null)
         {
             throw new InvalidOperationException("The simulator is already started.");
         }
@@ -63,6 +64,46 @@ public sealed class NomadSimulator : IAsyncDisposable
             throw new ArgumentException($"BindAddress \"{options.BindAddress}\" is not a loopback address; the simulator only listens on loopback.", nameof(options));
         }
 
+        var api = CreateState(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, options.Port));
+        builder.WebHost.UseSetting(WebHostDefaults.PreventHostingStartupKey, "true");
+        var app = builder.Build();
+        app.Run(api.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal));
+        options.Logger?.LogInformation("Nomad simulator listening: address={Address} nodes={Nodes} jobs={Jobs} acl={Acl}",
+            Address, options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken));
+        StartClock(options);
+        return Address;
+    }
+
+    /// <summary>Starts the simulator without a listener: its API is reached only through
+    /// <see cref="CreateHttpHandler"/>. The scaling lab uses it so that a simulated day costs no sockets, and every
+    /// request runs on the caller's thread in virtual time.</summary>
+    public void StartInMemory(SimulatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_app is not null || _api is not null)
+        {
+            throw new InvalidOperationException("The simulator is already started.");
+        }
+
+        CreateState(options);
+        Address = new Uri("http://nomad.simulator.invalid/");
+        StartClock(options);
+    }
+
+    /// <summary>An HTTP handler that answers from this simulator without a socket, for clients whose requests should
+    /// run in-process (see <see cref="StartInMemory"/>); it works with a listening simulator too.</summary>
+    public HttpMessageHandler CreateHttpHandler() =>
+        new InMemoryHttpHandler(_api ?? throw new InvalidOperationException("The simulator is not started."));
+
+    private NomadHttpApi CreateState(SimulatorOptions options)
+    {
         var workload = options.Workload;
         if (!string.IsNullOrEmpty(options.WorkloadFile))
         {
@@ -78,9 +119,12 @@ public sealed class NomadSimulator : IAsyncDisposable
                 AllocStopDelay = options.AllocStopDelay,
                 NodeInitializeDelay = options.NodeInitializeDelay,
                 JobMaxCount = options.JobMaxCount,
+                AllocationGcAge = options.AllocationGcAge,
                 AccessorIdentity = string.IsNullOrEmpty(options.ManagementToken)
                     ? "token:acls-disabled"
                     : "token:" + DeterministicAccessor(options.ManagementToken),
+                NewId = options.Seed is { } seed ? SimulatorSettings.SeededIds(seed) : () => Guid.NewGuid().ToString(),
+                Random = options.Seed is { } jitterSeed ? new Random(jitterSeed) : Random.Shared,
             },
             _time);
         state.Write(() =>
@@ -101,20 +145,12 @@ public sealed class NomadSimulator : IAsyncDisposable
             _workload = new WorkloadDriver(workload, state, _time.GetUtcNow(), options.Logger);
         }
 
-        var api = new NomadHttpApi(state, options, _time, Faults);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, options.Port));
-        builder.WebHost.UseSetting(WebHostDefaults.PreventHostingStartupKey, "true");
-        var app = builder.Build();
-        app.Run(api.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal));
-        options.Logger?.LogInformation("Nomad simulator listening: address={Address} nodes={Nodes} jobs={Jobs} acl={Acl}",
-            Address, options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken));
+        _api = new NomadHttpApi(state, options, _time, Faults);
+        return _api;
+    }
 
+    private void StartClock(SimulatorOptions options)
+    {
         _stopping = new CancellationTokenSource();
         ProcessTick();
         _ticker = _time.CreateTimer(_ => ProcessTick(), null, options.TickInterval, options.TickInterval);
@@ -128,11 +164,9 @@ public sealed class NomadSimulator : IAsyncDisposable
 
         if (joinSource is not null)
         {
-            _cloudJoin = new CloudJoinHook(state, joinSource, [.. options.CloudJoinPools], options.Logger);
+            _cloudJoin = new CloudJoinHook(_state!, joinSource, [.. options.CloudJoinPools], options.Logger);
             _cloudJoinLoop = RunCloudJoinAsync(options.CloudJoinInterval, _stopping.Token);
         }
-
-        return Address;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)

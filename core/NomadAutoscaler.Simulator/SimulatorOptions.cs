@@ -55,6 +55,13 @@ public sealed class SimulatorOptions
     /// <summary>How often time-driven progress (starts, stops, drains, lock expiry, workload) is applied.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>When set, object IDs and blocking-query jitter come from this seed, so the same inputs give the same
+    /// cluster byte for byte (the scaling lab needs it); when null they are random, as Nomad's are.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Finished allocations older than this are garbage-collected, as Nomad's GC would; null keeps them.</summary>
+    public TimeSpan? AllocationGcAge { get; set; }
+
     /// <summary>The server's <c>job_max_count</c>.</summary>
     public long JobMaxCount { get; set; } = 50000;
 

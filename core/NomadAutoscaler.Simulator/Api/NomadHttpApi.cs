@@ -223,7 +223,7 @@ internal sealed partial class NomadHttpApi
     {
         var cancellationToken = context.RequestAborted;
         var start = _time.GetUtcNow();
-        var jitter = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * apiQuery.Wait.Ticks / 16));
+        var jitter = TimeSpan.FromTicks((long)(_state.Settings.Random.NextDouble() * apiQuery.Wait.Ticks / 16));
         var deadline = start + apiQuery.Wait + jitter;
         while (true)
         {

@@ -22,6 +22,8 @@ internal sealed partial class ClusterState
     private ulong _raftIndex;
     private ulong _planIndex;
     private int _nodeNameCounter;
+    private ulong _settledIndex;
+    private DateTimeOffset _nextGc = DateTimeOffset.MinValue;
 
     public ClusterState(SimulatorSettings settings, TimeProvider time)
     {
@@ -146,14 +148,48 @@ internal sealed partial class ClusterState
             AdvanceNodes();
             AdvanceAllocations();
             AdvanceDrains();
-            Reconcile();
-            UpdateJobStatuses();
+            // Scheduling only changes when something did: a tick in which no time-driven step moved the index finds
+            // the fixpoint the last settle left, so the whole-cluster passes are skipped (they dominate a lab day).
+            if (round > 0 || _raftIndex != _settledIndex)
+            {
+                Reconcile();
+                UpdateJobStatuses();
+            }
+
             AdvanceLocks();
+            CollectGarbage();
             _planIndex = 0;
             if (_raftIndex == before)
             {
+                _settledIndex = _raftIndex;
                 return;
             }
+        }
+
+        _settledIndex = _raftIndex;
+    }
+
+    /// <summary>Forgets allocations that finished more than <see cref="SimulatorSettings.AllocationGcAge"/> ago, as
+    /// Nomad's garbage collector does; without it a simulated day would scan every allocation it ever made.</summary>
+    private void CollectGarbage()
+    {
+        if (Settings.AllocationGcAge is not { } age)
+        {
+            return;
+        }
+
+        var cutoff = Now - age;
+        if (cutoff < _nextGc)
+        {
+            return;
+        }
+
+        _nextGc = Now + age;
+        var cutoffNs = ToUnixNano(cutoff);
+        var old = Allocations.Values.Where(a => a.ClientTerminal && (a.FinishedAt is { } finished ? finished < cutoff : a.ModifyTime < cutoffNs)).Select(a => a.ID).ToList();
+        foreach (var id in old)
+        {
+            Allocations.Remove(id);
         }
     }
 
