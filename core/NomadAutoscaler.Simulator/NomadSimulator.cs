@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Simulator.Api;
+using NomadAutoscaler.Simulator.Cloud;
 using NomadAutoscaler.Simulator.CloudJoin;
 using NomadAutoscaler.Simulator.State;
 using NomadAutoscaler.Simulator.Workload;
@@ -35,6 +36,7 @@ public sealed class NomadSimulator : IAsyncDisposable
     private CancellationTokenSource? _stopping;
     private Task? _cloudJoinLoop;
     private NovaCloudJoinSource? _ownedJoinSource;
+    private SimulatedCloud? _cloud;
 
     public NomadSimulator(TimeProvider? timeProvider = null)
     {
@@ -47,6 +49,9 @@ public sealed class NomadSimulator : IAsyncDisposable
     internal ClusterState State => _state ?? throw new InvalidOperationException("The simulator is not started.");
 
     internal CloudJoinHook? CloudJoin => _cloudJoin;
+
+    /// <summary>The simulated cloud for node pools, when <see cref="SimulatorOptions.Cloud"/> turned it on; else null.</summary>
+    public SimulatedCloud? Cloud => _cloud;
 
     /// <summary>Problems the workload met while playing (a line naming an unknown node, an invalid count...).</summary>
     public IReadOnlyList<string> WorkloadErrors => State.Read(() => _workload?.Errors.ToList() ?? []).Result;
@@ -140,12 +145,17 @@ public sealed class NomadSimulator : IAsyncDisposable
             }
         });
         _state = state;
+        if (options.Cloud is not null)
+        {
+            _cloud = new SimulatedCloud(state, options.Cloud, options.Logger);
+        }
+
         if (workload is not null)
         {
             _workload = new WorkloadDriver(workload, state, _time.GetUtcNow(), options.Logger);
         }
 
-        _api = new NomadHttpApi(state, options, _time, Faults);
+        _api = new NomadHttpApi(state, options, _time, Faults, _cloud);
         return _api;
     }
 
@@ -217,7 +227,12 @@ public sealed class NomadSimulator : IAsyncDisposable
         lock (_lifecycleGate)
         {
             var state = State;
-            state.Write(() => _workload?.Advance(_time.GetUtcNow()));
+            state.Write(() =>
+            {
+                var now = _time.GetUtcNow();
+                _workload?.Advance(now);
+                _cloud?.Advance(now);
+            });
         }
     }
 

@@ -73,6 +73,10 @@ public sealed class SimulatorOptions
 
     public TimeSpan CloudJoinInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Turns on the simulated cloud for node pools (<see cref="NomadSimulator.Cloud"/>, and the
+    /// <c>/_sim/cloud/</c> endpoints); null leaves it off.</summary>
+    public Cloud.SimulatedCloudOptions? Cloud { get; set; }
+
     /// <summary>Where the simulator reports what happens (scale requests, nodes joining and leaving, workload
     /// problems); null keeps it quiet. Tokens and <see cref="OpenStackEnvironment"/> values are never logged.</summary>
     public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }

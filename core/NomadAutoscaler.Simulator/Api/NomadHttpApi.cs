@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using NomadAutoscaler.Simulator.Cloud;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Api;
@@ -19,9 +20,11 @@ internal sealed partial class NomadHttpApi
     private readonly TimeProvider _time;
 
     private readonly InjectedFaults _faults;
+    private readonly SimulatedCloud? _cloud;
 
-    public NomadHttpApi(ClusterState state, SimulatorOptions options, TimeProvider time, InjectedFaults? faults = null)
+    public NomadHttpApi(ClusterState state, SimulatorOptions options, TimeProvider time, InjectedFaults? faults = null, SimulatedCloud? cloud = null)
     {
+        _cloud = cloud;
         _faults = faults ?? new InjectedFaults();
         _state = state;
         _options = options;
@@ -68,6 +71,11 @@ internal sealed partial class NomadHttpApi
                 return Method(context, "GET") ?? WriteJsonAsync(context, new JsonArray(_options.LeaderAddress), null, readMeta: false);
             case "/v1/regions":
                 return Method(context, "GET") ?? WriteJsonAsync(context, new JsonArray(_options.Region), null, readMeta: false);
+        }
+
+        if (path.StartsWith(CloudPrefix, StringComparison.Ordinal))
+        {
+            return CloudAsync(context, path[CloudPrefix.Length..]);
         }
 
         if (!path.StartsWith("/v1/", StringComparison.Ordinal))
