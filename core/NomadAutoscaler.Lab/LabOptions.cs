@@ -32,6 +32,10 @@ public sealed record LabOptions
     /// <summary>How often the cluster is sampled for the report.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>When set, the agent's own log lines (engine and plugins) go to stderr at this level, stamped with
+    /// virtual time: the same lines an agent would print, for following a decision.</summary>
+    public string? LogLevel { get; init; }
+
     /// <summary>Where a run starts on the virtual clock; fixed, so reports repeat.</summary>
     public DateTimeOffset Start { get; init; } = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 }

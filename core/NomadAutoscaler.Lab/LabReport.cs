@@ -15,13 +15,13 @@ public sealed record LabReport
 
     public required IReadOnlyList<LabPolicyReport> Policies { get; init; }
 
-    /// <summary>Continuations that ran off the lab's thread; non-zero means the run may not repeat exactly.</summary>
-    public int ForeignPosts { get; init; }
+    /// <summary>Timers set off the lab's thread: work that escaped to the thread pool; non-zero means the run may not repeat exactly.</summary>
+    public int EscapedWork { get; init; }
 
     /// <summary>How far past the decision the demand is looked at when judging a scale-out's overshoot.</summary>
     public static readonly TimeSpan OvershootWindow = TimeSpan.FromHours(1);
 
-    internal static LabReport Build(LabOptions options, IReadOnlyList<PolicyTrack> tracks, int foreignPosts) => new()
+    internal static LabReport Build(LabOptions options, IReadOnlyList<PolicyTrack> tracks, int escapedWork) => new()
     {
         Workload = Path.GetFileName(options.WorkloadPath),
         Duration = options.Duration,
@@ -29,7 +29,7 @@ public sealed record LabReport
         BootDelay = options.BootDelay,
         Start = options.Start,
         Policies = [.. tracks.Select(LabPolicyReport.From)],
-        ForeignPosts = foreignPosts,
+        EscapedWork = escapedWork,
     };
 }
 

@@ -30,8 +30,8 @@ public static class LabReportWriter
                 $"\n{p.Name}: overload {p.OverloadSeconds:0} s, excess {p.ExcessAllocHours:0.00} allocation-hours against the ideal count\n");
         }
 
-        if (report.ForeignPosts > 0)
-            text.Append(CultureInfo.InvariantCulture, $"\nwarning: {report.ForeignPosts} continuations ran off the lab's thread; this run may not repeat exactly\n");
+        if (report.EscapedWork > 0)
+            text.Append(CultureInfo.InvariantCulture, $"\nwarning: {report.EscapedWork} timers were set off the lab's thread (work escaped to the thread pool); this run may not repeat exactly\n");
         return text.ToString();
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Core.Configuration;
 using NomadAutoscaler.Core.Evaluation;
+using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Policy;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator;
@@ -17,17 +18,21 @@ public static class LabRun
     public static LabReport Run(LabOptions options, IReadOnlyDictionary<string, string?> environment, string workingDirectory, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        loggers ??= NullLoggerFactory.Instance;
         var config = LoadConfig(options, environment, workingDirectory);
         var workload = LoadWorkload(options.WorkloadPath);
         var clock = new VirtualClock(options.Start);
+        using var ownLoggers = loggers is null && options.LogLevel is { } level
+            ? LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace)
+                .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(level), UseUtc = true, TimeProvider = clock })))
+            : null;
+        loggers ??= ownLoggers ?? (ILoggerFactory)NullLoggerFactory.Instance;
         var loop = new LabLoop(clock);
         var end = options.Start + options.Duration;
-        var world = new LabWorld(options, config, workload, clock, loggers);
+        var world = new LabWorld(options, config, workload, loop, loggers);
         IReadOnlyList<PolicyTrack> tracks;
         try
         {
-            tracks = loop.Run(world.StartAsync, end, _ => { });
+            tracks = loop.Run(world.StartAsync, end);
             world.Finish(end);
         }
         finally
@@ -37,7 +42,7 @@ public static class LabRun
 
         if (world.Faults.Count > 0)
             throw new InvalidOperationException("an evaluation failed unexpectedly in the lab", world.Faults[0]);
-        return LabReport.Build(options, tracks, loop.ForeignPosts);
+        return LabReport.Build(options, tracks, clock.ForeignTimers);
     }
 
     private static AgentConfig LoadConfig(LabOptions options, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
@@ -69,14 +74,16 @@ public static class LabRun
     }
 
     /// <summary>Everything that lives on the virtual clock for one run.</summary>
-    private sealed class LabWorld(LabOptions options, AgentConfig config, SimulatedWorkload workload, VirtualClock clock, ILoggerFactory loggers) : IAsyncDisposable
+    private sealed class LabWorld(LabOptions options, AgentConfig config, SimulatedWorkload workload, LabLoop loop, ILoggerFactory loggers) : IAsyncDisposable
     {
-        private readonly NomadSimulator _simulator = new(clock);
+        private readonly VirtualClock clock = loop.Clock;
+        private readonly NomadSimulator _simulator = new(loop.Clock);
         private readonly Dictionary<string, PolicyTrack> _tracks = new(StringComparer.Ordinal);
         private EvaluationDriver? _driver;
         private LabObserver? _observer;
         private LabPlugins? _plugins;
         private PolicyManager? _manager;
+        private LabCloud? _cloud;
 
         public IReadOnlyList<Exception> Faults => _driver?.Faults ?? [];
 
@@ -85,14 +92,18 @@ public static class LabRun
             var simulatorOptions = new SimulatorOptions
             {
                 Seed = options.Seed,
+                // The operator's files name their own region; the simulated cluster answers as that region.
+                Region = config.Nomad.Region.Length > 0 ? config.Nomad.Region : "global",
                 Workload = workload,
                 TickInterval = TimeSpan.FromSeconds(1),
                 AllocationGcAge = TimeSpan.FromMinutes(10),
+                Dispatch = loop.Post,
             };
             var cloud = LabCloud.Attach(simulatorOptions, options);
+            _cloud = cloud;
             _simulator.StartInMemory(simulatorOptions);
             var handler = _simulator.CreateHttpHandler();
-            cloud.Connect(_simulator, handler, clock, loggers);
+            await cloud.ConnectAsync(_simulator, handler, clock, config, loggers);
 
             _plugins = await LabPlugins.CreateAsync(config, clock, handler, loggers, cloud.TargetFor, CancellationToken.None);
             var snapshot = ReadPolicies();
@@ -120,6 +131,7 @@ public static class LabRun
             _driver?.Dispose();
             if (_manager is not null) await _manager.DisposeAsync();
             if (_plugins is not null) await _plugins.DisposeAsync();
+            if (_cloud is not null) await _cloud.DisposeAsync();
             await _simulator.DisposeAsync();
         }
 

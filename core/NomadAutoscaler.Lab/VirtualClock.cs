@@ -12,6 +12,15 @@ internal sealed class VirtualClock : TimeProvider
 
     public VirtualClock(DateTimeOffset start) => _now = start;
 
+    /// <summary>The thread the lab runs on; timers set from any other thread mean work escaped it.</summary>
+    public int Owner { get; set; }
+
+    /// <summary>Timers set from another thread than <see cref="Owner"/>: work that escaped to the thread pool, so the
+    /// run may not repeat exactly. The lab reports the count rather than hide it.</summary>
+    public int ForeignTimers => Volatile.Read(ref _foreignTimers);
+
+    private int _foreignTimers;
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_lock) return _now;
@@ -26,6 +35,7 @@ internal sealed class VirtualClock : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        if (Owner != 0 && Environment.CurrentManagedThreadId != Owner) Interlocked.Increment(ref _foreignTimers);
         var timer = new VirtualTimer(this, callback, state);
         timer.Change(dueTime, period);
         return timer;

@@ -125,6 +125,7 @@ public sealed class NomadSimulator : IAsyncDisposable
                 NodeInitializeDelay = options.NodeInitializeDelay,
                 JobMaxCount = options.JobMaxCount,
                 AllocationGcAge = options.AllocationGcAge,
+                Dispatch = options.Dispatch,
                 AccessorIdentity = string.IsNullOrEmpty(options.ManagementToken)
                     ? "token:acls-disabled"
                     : "token:" + DeterministicAccessor(options.ManagementToken),

@@ -59,6 +59,10 @@ public sealed class SimulatorOptions
     /// cluster byte for byte (the scaling lab needs it); when null they are random, as Nomad's are.</summary>
     public int? Seed { get; set; }
 
+    /// <summary>Runs the wake-up of blocked API readers after each write; null wakes them on the thread pool. The
+    /// scaling lab queues them on its own loop, so that a simulated day runs on one thread.</summary>
+    public Action<Action>? Dispatch { get; set; }
+
     /// <summary>Finished allocations older than this are garbage-collected, as Nomad's GC would; null keeps them.</summary>
     public TimeSpan? AllocationGcAge { get; set; }
 

@@ -48,6 +48,7 @@ internal static class HelpText
           -node-cpu=4000        CPU of one pool node, MHz.
           -node-memory=8192     Memory of one pool node, MiB.
           -json                 Print the report as JSON.
+          -log-level=LEVEL      Print the agent's log lines to stderr at LEVEL (trace..error), in virtual time.
           -report=FILE.html     Also write a self-contained HTML report with charts.
         """;
 

@@ -24,6 +24,7 @@ internal static class SimulateCommand
         new("node-cpu", FlagKind.String, "MHZ", "CPU of one pool node (default 4000)."),
         new("node-memory", FlagKind.String, "MIB", "Memory of one pool node (default 8192)."),
         new("json", FlagKind.Bool, "", "Print the report as JSON."),
+        new("log-level", FlagKind.String, "LEVEL", "Print the agent's log lines to stderr, in virtual time, at this level."),
         new("report", FlagKind.String, "FILE.html", "Also write a self-contained HTML report with charts."),
     ];
 
@@ -54,6 +55,7 @@ internal static class SimulateCommand
                 BootFailureRate = Rate(parsed, "boot-failure-rate"),
                 NodeCpu = Integer(parsed, "node-cpu", 4000, 1),
                 NodeMemory = Integer(parsed, "node-memory", 8192, 1),
+                LogLevel = parsed.Last("log-level"),
             };
             html = parsed.Last("report");
             json = parsed.Last("json") == "true";

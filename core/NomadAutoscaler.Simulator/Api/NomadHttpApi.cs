@@ -246,7 +246,9 @@ internal sealed partial class NomadHttpApi
             using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(remaining, _time, delayCancellation.Token);
             await Task.WhenAny(changed, delay);
-            await delayCancellation.CancelAsync();
+            // Synchronous on purpose: CancelAsync would resume this read on the thread pool, which the scaling lab's
+            // single-threaded virtual clock must never see.
+            delayCancellation.Cancel();
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

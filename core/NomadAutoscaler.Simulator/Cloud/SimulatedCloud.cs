@@ -46,6 +46,10 @@ public sealed class SimulatedCloud
     public IReadOnlyList<SimulatedServer> Servers(string pool) =>
         _state.Read(() => _servers.Where(e => e.Pool.Name == pool).Select(e => e.Snapshot()).ToList()).Result;
 
+    /// <summary>How many servers of the pool exist (booting, active or in error): what the cloud bills.</summary>
+    public int LiveCount(string pool) =>
+        _state.Read(() => _servers.Count(e => e.Pool.Name == pool && e.State != SimulatedServerState.Deleted)).Result;
+
     /// <summary>One server by ID, or null.</summary>
     public SimulatedServer? Server(string serverId) =>
         _state.Read(() => _servers.FirstOrDefault(e => e.Id == serverId)?.Snapshot()).Result;

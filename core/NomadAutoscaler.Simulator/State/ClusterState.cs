@@ -18,7 +18,7 @@ internal sealed partial class ClusterState
     private readonly object _gate = new();
     private readonly Dictionary<string, ulong> _tableIndexes = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private TaskCompletionSource _changed = NewSignal();
+    private TaskCompletionSource _changed;
     private ulong _raftIndex;
     private ulong _planIndex;
     private int _nodeNameCounter;
@@ -29,6 +29,7 @@ internal sealed partial class ClusterState
     {
         Settings = settings;
         _time = time;
+        _changed = NewSignal();
         // A fresh Nomad dev agent has done a few writes before anyone can ask; never answer a read with index 0.
         _raftIndex = 1;
     }
@@ -96,7 +97,14 @@ internal sealed partial class ClusterState
                 {
                     var old = _changed;
                     _changed = NewSignal();
-                    old.TrySetResult();
+                    if (Settings.Dispatch is { } dispatch)
+                    {
+                        dispatch(() => old.TrySetResult());
+                    }
+                    else
+                    {
+                        old.TrySetResult();
+                    }
                 }
             }
         }
@@ -135,7 +143,10 @@ internal sealed partial class ClusterState
         return _planIndex;
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Blocked readers must not run inside the writer's lock: they resume on the thread pool, or, where a dispatcher
+    // is set (the scaling lab's one-thread loop), once the dispatcher runs the completion after the write.
+    private TaskCompletionSource NewSignal() =>
+        new(Settings.Dispatch is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
 
     private void Settle()
     {

@@ -13,6 +13,9 @@ internal sealed record SimulatorSettings
     /// <summary>The identity written into <c>LastDrain.AccessorID</c>.</summary>
     public string AccessorIdentity { get; init; } = "token:acls-disabled";
 
+    /// <summary>Runs the wake-up of blocked readers after a write; null wakes them on the thread pool.</summary>
+    public Action<Action>? Dispatch { get; init; }
+
     /// <summary>How long finished allocations are kept; null keeps them for ever (the default: tests read them back).</summary>
     public TimeSpan? AllocationGcAge { get; init; }
 
