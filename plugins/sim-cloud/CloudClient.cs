@@ -29,7 +29,7 @@ internal sealed class CloudClient : IDisposable
     }
 
     /// <summary>Deadline of one call.</summary>
-    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public async Task<IReadOnlyList<CloudServer>> ListAsync(string pool, CancellationToken cancellationToken)
     {
