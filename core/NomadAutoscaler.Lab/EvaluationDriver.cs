@@ -13,8 +13,14 @@ internal sealed class EvaluationDriver(VirtualClock clock, Action<PolicyHandler,
     /// <summary>Evaluations that threw instead of returning a record: bugs, never expected errors.</summary>
     public IReadOnlyList<Exception> Faults => _faults;
 
+    /// <summary>How far into its interval a policy's schedule runs: half of it. Workloads change on round instants
+    /// and intervals divide them, so a schedule on the same instants would see every change at once (or, one
+    /// timer earlier, a whole interval late). Half an interval is the expected delay for a change that comes at a
+    /// random moment, which is what an agent in production sees.</summary>
+    public static TimeSpan Phase(TimeSpan interval) => interval / 2;
+
     public void Start(PolicyHandler handler, TimeSpan firstOffset) =>
-        Schedule(handler, clock.GetUtcNow() + handler.Policy.EvaluationInterval + firstOffset);
+        Schedule(handler, clock.GetUtcNow() + handler.Policy.EvaluationInterval + firstOffset + Phase(handler.Policy.EvaluationInterval));
 
     public void Stop()
     {

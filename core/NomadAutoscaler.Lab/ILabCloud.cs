@@ -6,8 +6,9 @@ namespace NomadAutoscaler.Lab;
 /// the target client that scales a pool (the <c>sim-cloud</c> plugin, in-process).</summary>
 internal interface ILabCloud
 {
-    /// <summary>Declares the pool that plays a cluster policy's target.</summary>
-    void AddPool(LabPool pool);
+    /// <summary>Declares the pool that plays a cluster policy's target, with <paramref name="running"/> servers
+    /// already up: a pool that was at its minimum before the workload started.</summary>
+    void AddPool(LabPool pool, int running);
 
     /// <summary>Servers of the pool that exist now, booting ones included: what the cloud bills.</summary>
     int LiveServers(string pool);

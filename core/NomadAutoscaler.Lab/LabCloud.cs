@@ -54,9 +54,18 @@ internal sealed class LabCloud(LabOptions options) : ILabCloud, IAsyncDisposable
         _clients = new InProcessClients(_plugin);
     }
 
-    public void AddPool(LabPool pool)
+    public void AddPool(LabPool pool, int running)
     {
-        // sim-cloud creates servers with the pool's class and size from the target config; nothing to declare.
+        if (running <= 0) return;
+        _cloud!.Create(new SimulatedPool
+        {
+            Name = pool.Name,
+            NodeClass = pool.NodeClass,
+            Datacenter = pool.Datacenter,
+            NodePool = pool.NodePool,
+            Cpu = pool.Cpu,
+            MemoryMB = pool.Memory,
+        }, running, booted: true);
     }
 
     public int LiveServers(string pool) => _cloud!.LiveCount(pool);

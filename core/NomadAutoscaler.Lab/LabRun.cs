@@ -98,6 +98,7 @@ public static class LabRun
                 TickInterval = TimeSpan.FromSeconds(1),
                 AllocationGcAge = TimeSpan.FromMinutes(10),
                 Dispatch = loop.Post,
+                Logger = loggers.CreateLogger("lab.simulator"),
             };
             var cloud = LabCloud.Attach(simulatorOptions, options);
             _cloud = cloud;
@@ -171,7 +172,8 @@ public static class LabRun
                     throw new LabException($"{where}: target key \"node_class\" is required: the lab sizes the pool by the node class its jobs ask for");
                 var pool = new LabPool(LabCloud.PoolName(policy), nodeClass, targetConfig.GetValueOrDefault("datacenter", "dc1"),
                     targetConfig.GetValueOrDefault("node_pool", "default"), options.NodeCpu, options.NodeMemory);
-                cloud.AddPool(pool);
+                // The pool starts at its minimum, booted, as it stood before the workload began.
+                cloud.AddPool(pool, (int)Math.Max(0, policy.Min));
                 return new PolicyTrack(policy) { NodeClass = nodeClass, CloudPool = pool.Name };
             }
 

@@ -54,8 +54,10 @@ public sealed class SimulatedCloud
     public SimulatedServer? Server(string serverId) =>
         _state.Read(() => _servers.FirstOrDefault(e => e.Id == serverId)?.Snapshot()).Result;
 
-    /// <summary>Creates <paramref name="count"/> servers in <paramref name="pool"/>; they start <c>BUILD</c>.</summary>
-    public IReadOnlyList<SimulatedServer> Create(SimulatedPool pool, int count)
+    /// <summary>Creates <paramref name="count"/> servers in <paramref name="pool"/>; they start <c>BUILD</c>, or with
+    /// <paramref name="booted"/> (a pool that already ran before the simulation started) <c>ACTIVE</c> at once, and
+    /// never fail.</summary>
+    public IReadOnlyList<SimulatedServer> Create(SimulatedPool pool, int count, bool booted = false)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentException.ThrowIfNullOrWhiteSpace(pool.Name);
@@ -70,7 +72,7 @@ public sealed class SimulatedCloud
                 var jitter = _options.BootJitter > TimeSpan.Zero
                     ? TimeSpan.FromTicks((long)(((_random.NextDouble() * 2) - 1) * _options.BootJitter.Ticks))
                     : TimeSpan.Zero;
-                var boot = _options.BootDelay + jitter;
+                var boot = booted ? TimeSpan.Zero : _options.BootDelay + jitter;
                 var entry = new Entry
                 {
                     Id = NewUuid(),
@@ -78,7 +80,7 @@ public sealed class SimulatedCloud
                     Pool = pool,
                     CreatedAt = now,
                     BootsAt = now + (boot < TimeSpan.Zero ? TimeSpan.Zero : boot),
-                    Fails = _options.BootFailureRate > 0 && _random.NextDouble() < _options.BootFailureRate,
+                    Fails = !booted && _options.BootFailureRate > 0 && _random.NextDouble() < _options.BootFailureRate,
                     NodeId = NewUuid(),
                 };
                 _servers.Add(entry);
