@@ -42,8 +42,8 @@ public static class SimulatorScenarios
     public const string DevOpenStackPool = "dev-os-pool";
 
     /// <summary>The OpenStack pool's workload, on the same 120 s cycle as <see cref="DevWorkload"/>: a batch job constrained
-    /// to the pool runs one 1000 MHz allocation at rest and six from 20 s to 80 s. Each line repeats the whole job: a
-    /// <c>job</c> line registers the job anew.</summary>
+    /// to the pool runs one 1000 MHz allocation at rest and six from 20 s to 80 s. The lines repeat the whole job so that
+    /// each reads on its own (a later <c>job</c> line needs only what changes).</summary>
     public const string DevOpenStackWorkload = """
         at 0s  job dev-os-batch count 1 cpu 1000 mem 512 class dev-os-pool
         at 20s job dev-os-batch count 6 cpu 1000 mem 512 class dev-os-pool

@@ -22,6 +22,11 @@ public sealed record ConformanceOptions
     /// only test strategies that need none. The call carries count 1 and one data point of value 1.</summary>
     public IReadOnlyDictionary<string, string> StrategyCheckConfig { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The policy's <c>target { ... }</c> configuration sent in the target <c>Status</c> call. Cloud targets
+    /// reject a target without their pool keys (<c>node_class</c>...), so without this the kit could only test targets
+    /// that need none.</summary>
+    public IReadOnlyDictionary<string, string> TargetCheckConfig { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Set for a plugin whose documented contract is to accept and ignore unknown agent-level keys (upstream's
     /// built-in strategies do, so existing agent configurations keep loading). <c>set-config.unknown-key</c> then
     /// requires <c>SetConfig</c> with an unknown key to succeed instead of failing with INVALID_ARGUMENT.</summary>

@@ -316,6 +316,7 @@ internal sealed partial class ConformanceRun(
                 case PluginKind.Target:
                 {
                     var request = new StatusRequest();
+                    request.Config.Add(new Dictionary<string, string>(options.TargetCheckConfig));
                     request.Config[PluginProtocol.GrpcTimeoutConfigKey] = "7.5s";
                     var response = await new TargetPluginService.TargetPluginServiceClient(channel).StatusAsync(request, Call(cancellationToken));
                     Add(name, true, $"Status returned ready={response.Ready} count={response.Count}");
