@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NomadAutoscaler.Simulator;
+using static NomadAutoscaler.Plugins.Nomad.Tests.ScaleInWorkload;
 
 namespace NomadAutoscaler.EndToEnd.Tests;
 
@@ -35,29 +36,6 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
     {
         await _simulator.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
-    }
-
-    private static SimulatorNodeSpec Node(string id, string name, string nodeClass, string slot)
-        => new() { Id = id, Name = name, NodeClass = nodeClass, Cpu = 1000, MemoryMB = 8192, Meta = new Dictionary<string, string> { ["slot"] = slot } };
-
-    private static string Job(string id, string type, int cpu, string slotPattern, Dictionary<string, string>? meta = null)
-    {
-        var job = new JsonObject
-        {
-            ["ID"] = id,
-            ["Name"] = id,
-            ["Type"] = type,
-            ["Datacenters"] = new JsonArray("*"),
-            ["Constraints"] = new JsonArray(new JsonObject { ["LTarget"] = "${meta.slot}", ["RTarget"] = slotPattern, ["Operand"] = "regexp" }),
-            ["TaskGroups"] = new JsonArray(new JsonObject
-            {
-                ["Name"] = id,
-                ["Count"] = 1,
-                ["Tasks"] = new JsonArray(new JsonObject { ["Name"] = id, ["Driver"] = "docker", ["Resources"] = new JsonObject { ["CPU"] = cpu, ["MemoryMB"] = 128 } }),
-            }),
-        };
-        if (meta is not null) job["Meta"] = new JsonObject(meta.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
-        return new JsonObject { ["Job"] = job }.ToJsonString();
     }
 
     private async Task WaitRunningAsync(params string[] jobs)

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NomadAutoscaler.Plugins.Sdk;
 using Xunit.Abstractions;
 
@@ -10,26 +9,6 @@ namespace NomadAutoscaler.OpenStack.Tests;
 [Trait("Category", "Integration")]
 public sealed class ScaleInSafetyIntegrationTests(ITestOutputHelper output)
 {
-    private static string Job(string id, int count, int cpu, string nodeClass, Dictionary<string, string>? meta = null)
-    {
-        var job = new JsonObject
-        {
-            ["ID"] = id,
-            ["Name"] = id,
-            ["Type"] = "service",
-            ["Datacenters"] = new JsonArray("dc1"),
-            ["Constraints"] = new JsonArray(new JsonObject { ["LTarget"] = "${node.class}", ["RTarget"] = nodeClass, ["Operand"] = "=" }),
-            ["TaskGroups"] = new JsonArray(new JsonObject
-            {
-                ["Name"] = id,
-                ["Count"] = count,
-                ["Tasks"] = new JsonArray(new JsonObject { ["Name"] = id, ["Driver"] = "docker", ["Resources"] = new JsonObject { ["CPU"] = cpu, ["MemoryMB"] = 256 } }),
-            }),
-        };
-        if (meta is not null) job["Meta"] = new JsonObject(meta.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
-        return new JsonObject { ["Job"] = job }.ToJsonString();
-    }
-
     [Fact]
     public async Task Scale_in_to_zero_deletes_only_the_server_whose_work_fits_elsewhere_then_answers_no_op_with_the_reason()
     {
@@ -43,9 +22,9 @@ public sealed class ScaleInSafetyIntegrationTests(ITestOutputHelper output)
 
         // Nodes have 4000 MHz. Best fit puts the two "big" allocations (3500) on two nodes and "db" (500,
         // do-not-disrupt) next to one of them: A = big + db (full), B = big (500 free), C = empty.
-        h.Simulator.RegisterJob(Job("big", 2, 3500, h.NodeClass));
-        h.Simulator.RegisterJob(Job("db", 1, 500, h.NodeClass, new() { ["nomad_autoscaler.do_not_disrupt"] = "true" }));
-        await h.WaitForAsync(() => Task.FromResult(h.Simulator.GetRunningCount("big", "big") == 2 && h.Simulator.GetRunningCount("db", "db") == 1),
+        h.RegisterJob(2, "big", cpu: 3500);
+        h.RegisterJob(1, "db", cpu: 500, meta: new Dictionary<string, string> { ["nomad_autoscaler.do_not_disrupt"] = "true" });
+        await h.WaitForAsync(() => Task.FromResult(h.Simulator.GetRunningCount("big", "app") == 2 && h.Simulator.GetRunningCount("db", "app") == 1),
             TimeSpan.FromMinutes(1), "big and db to run");
         var idle = new List<string?>();
         foreach (var node in h.Simulator.GetNodes().Where(n => n.NodeClass == h.NodeClass))
@@ -62,8 +41,8 @@ public sealed class ScaleInSafetyIntegrationTests(ITestOutputHelper output)
         Assert.Equal(2, servers.Count);
         Assert.DoesNotContain(servers, s => s.Id == emptyServer);
         Assert.Contains(h.Log.Messages, m => m.StartsWith("scale-in limited: requested=3 selected=1", StringComparison.Ordinal));
-        Assert.Equal(2, h.Simulator.GetRunningCount("big", "big"));
-        Assert.Equal(1, h.Simulator.GetRunningCount("db", "db"));
+        Assert.Equal(2, h.Simulator.GetRunningCount("big", "app"));
+        Assert.Equal(1, h.Simulator.GetRunningCount("db", "app"));
         Assert.All(h.Simulator.GetNodes().Where(n => n.NodeClass == h.NodeClass), n => Assert.Equal("eligible", n.SchedulingEligibility));
 
         var noOp = await Assert.ThrowsAsync<ScalingNoOpException>(() => plugin.ScaleAsync(new ScalingAction(0, ScalingDirection.Down, "test"), target, default).AsTask());

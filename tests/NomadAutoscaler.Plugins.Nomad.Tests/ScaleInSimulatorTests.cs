@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Simulator;
+using static NomadAutoscaler.Plugins.Nomad.Tests.ScaleInWorkload;
 
 namespace NomadAutoscaler.Plugins.Nomad.Tests;
 
@@ -33,34 +33,6 @@ public sealed class ScaleInSimulatorTests : IAsyncLifetime
     {
         _client.Dispose();
         await _simulator.DisposeAsync();
-    }
-
-    private static SimulatorNodeSpec Node(string id, string name, string nodeClass, string slot)
-        => new() { Id = id, Name = name, NodeClass = nodeClass, Cpu = 1000, MemoryMB = 8192, Meta = new Dictionary<string, string> { ["slot"] = slot } };
-
-    private static string Job(string id, string type, int cpu, string slotPattern, Dictionary<string, string>? meta = null)
-    {
-        var job = new JsonObject
-        {
-            ["ID"] = id,
-            ["Name"] = id,
-            ["Type"] = type,
-            ["Datacenters"] = new JsonArray("*"),
-            ["Constraints"] = new JsonArray(new JsonObject { ["LTarget"] = "${meta.slot}", ["RTarget"] = slotPattern, ["Operand"] = "regexp" }),
-            ["TaskGroups"] = new JsonArray(new JsonObject
-            {
-                ["Name"] = id,
-                ["Count"] = 1,
-                ["Tasks"] = new JsonArray(new JsonObject
-                {
-                    ["Name"] = id,
-                    ["Driver"] = "docker",
-                    ["Resources"] = new JsonObject { ["CPU"] = cpu, ["MemoryMB"] = 128 },
-                }),
-            }),
-        };
-        if (meta is not null) job["Meta"] = new JsonObject(meta.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
-        return new JsonObject { ["Job"] = job }.ToJsonString();
     }
 
     private static ClusterScaleInOptions Pool(string strategy = "least_busy") => ClusterScaleInOptions.FromConfig(new Dictionary<string, string>
