@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Simulator.Api;
+using NomadAutoscaler.Simulator.Cloud;
 using NomadAutoscaler.Simulator.CloudJoin;
 using NomadAutoscaler.Simulator.State;
 using NomadAutoscaler.Simulator.Workload;
@@ -27,6 +28,7 @@ public sealed class NomadSimulator : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly object _lifecycleGate = new();
     private WebApplication? _app;
+    private NomadHttpApi? _api;
     private ClusterState? _state;
     private ITimer? _ticker;
     private WorkloadDriver? _workload;
@@ -34,6 +36,7 @@ public sealed class NomadSimulator : IAsyncDisposable
     private CancellationTokenSource? _stopping;
     private Task? _cloudJoinLoop;
     private NovaCloudJoinSource? _ownedJoinSource;
+    private SimulatedCloud? _cloud;
 
     public NomadSimulator(TimeProvider? timeProvider = null)
     {
@@ -47,13 +50,16 @@ public sealed class NomadSimulator : IAsyncDisposable
 
     internal CloudJoinHook? CloudJoin => _cloudJoin;
 
+    /// <summary>The simulated cloud for node pools, when <see cref="SimulatorOptions.Cloud"/> turned it on; else null.</summary>
+    public SimulatedCloud? Cloud => _cloud;
+
     /// <summary>Problems the workload met while playing (a line naming an unknown node, an invalid count...).</summary>
     public IReadOnlyList<string> WorkloadErrors => State.Read(() => _workload?.Errors.ToList() ?? []).Result;
 
     public async Task<Uri> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (_app is not null)
+        if (_app is not null || _api is not null)
         {
             throw new InvalidOperationException("The simulator is already started.");
         }
@@ -63,6 +69,46 @@ public sealed class NomadSimulator : IAsyncDisposable
             throw new ArgumentException($"BindAddress \"{options.BindAddress}\" is not a loopback address; the simulator only listens on loopback.", nameof(options));
         }
 
+        var api = CreateState(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, options.Port));
+        builder.WebHost.UseSetting(WebHostDefaults.PreventHostingStartupKey, "true");
+        var app = builder.Build();
+        app.Run(api.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        _app = app;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal));
+        options.Logger?.LogInformation("Nomad simulator listening: address={Address} nodes={Nodes} jobs={Jobs} acl={Acl}",
+            Address, options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken));
+        StartClock(options);
+        return Address;
+    }
+
+    /// <summary>Starts the simulator without a listener: its API is reached only through
+    /// <see cref="CreateHttpHandler"/>. The scaling lab uses it so that a simulated day costs no sockets, and every
+    /// request runs on the caller's thread in virtual time.</summary>
+    public void StartInMemory(SimulatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_app is not null || _api is not null)
+        {
+            throw new InvalidOperationException("The simulator is already started.");
+        }
+
+        CreateState(options);
+        Address = new Uri("http://nomad.simulator.invalid/");
+        StartClock(options);
+    }
+
+    /// <summary>An HTTP handler that answers from this simulator without a socket, for clients whose requests should
+    /// run in-process (see <see cref="StartInMemory"/>); it works with a listening simulator too.</summary>
+    public HttpMessageHandler CreateHttpHandler() =>
+        new InMemoryHttpHandler(_api ?? throw new InvalidOperationException("The simulator is not started."));
+
+    private NomadHttpApi CreateState(SimulatorOptions options)
+    {
         var workload = options.Workload;
         if (!string.IsNullOrEmpty(options.WorkloadFile))
         {
@@ -78,9 +124,13 @@ public sealed class NomadSimulator : IAsyncDisposable
                 AllocStopDelay = options.AllocStopDelay,
                 NodeInitializeDelay = options.NodeInitializeDelay,
                 JobMaxCount = options.JobMaxCount,
+                AllocationGcAge = options.AllocationGcAge,
+                Dispatch = options.Dispatch,
                 AccessorIdentity = string.IsNullOrEmpty(options.ManagementToken)
                     ? "token:acls-disabled"
                     : "token:" + DeterministicAccessor(options.ManagementToken),
+                NewId = options.Seed is { } seed ? SimulatorSettings.SeededIds(seed) : () => Guid.NewGuid().ToString(),
+                Random = options.Seed is { } jitterSeed ? new Random(jitterSeed) : Random.Shared,
             },
             _time);
         state.Write(() =>
@@ -96,25 +146,22 @@ public sealed class NomadSimulator : IAsyncDisposable
             }
         });
         _state = state;
+        if (options.Cloud is not null)
+        {
+            _cloud = new SimulatedCloud(state, options.Cloud, options.Logger);
+        }
+
         if (workload is not null)
         {
             _workload = new WorkloadDriver(workload, state, _time.GetUtcNow(), options.Logger);
         }
 
-        var api = new NomadHttpApi(state, options, _time, Faults);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, options.Port));
-        builder.WebHost.UseSetting(WebHostDefaults.PreventHostingStartupKey, "true");
-        var app = builder.Build();
-        app.Run(api.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal));
-        options.Logger?.LogInformation("Nomad simulator listening: address={Address} nodes={Nodes} jobs={Jobs} acl={Acl}",
-            Address, options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken));
+        _api = new NomadHttpApi(state, options, _time, Faults, _cloud);
+        return _api;
+    }
 
+    private void StartClock(SimulatorOptions options)
+    {
         _stopping = new CancellationTokenSource();
         ProcessTick();
         _ticker = _time.CreateTimer(_ => ProcessTick(), null, options.TickInterval, options.TickInterval);
@@ -128,11 +175,9 @@ public sealed class NomadSimulator : IAsyncDisposable
 
         if (joinSource is not null)
         {
-            _cloudJoin = new CloudJoinHook(state, joinSource, [.. options.CloudJoinPools], options.Logger);
+            _cloudJoin = new CloudJoinHook(_state!, joinSource, [.. options.CloudJoinPools], options.Logger);
             _cloudJoinLoop = RunCloudJoinAsync(options.CloudJoinInterval, _stopping.Token);
         }
-
-        return Address;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -183,7 +228,12 @@ public sealed class NomadSimulator : IAsyncDisposable
         lock (_lifecycleGate)
         {
             var state = State;
-            state.Write(() => _workload?.Advance(_time.GetUtcNow()));
+            state.Write(() =>
+            {
+                var now = _time.GetUtcNow();
+                _workload?.Advance(now);
+                _cloud?.Advance(now);
+            });
         }
     }
 

@@ -22,6 +22,8 @@ namespace NomadAutoscaler.Simulator;
 /// at 120s job web stop
 /// repeat 180s                              # optional: start over every 180 s
 /// </code>
+/// A later line for the same job keeps what earlier lines set (type, resources, class...) and changes only what it
+/// names, so <c>at 10m job batch1 count 5</c> resizes the job without repeating its spec.
 /// A <c>job … min/max</c> line adds a <c>scaling</c> block (target-value on nomad-apm <c>avg_cpu</c>, target
 /// <c>target</c>, default 70) so the autoscaler picks the job up. Load shares follow scaling: with <c>load_cpu</c>,
 /// more allocations mean less CPU each, which lets a target-value policy settle.
@@ -49,10 +51,130 @@ public sealed class SimulatedWorkload
     /// <summary>Number of timed instructions.</summary>
     public int Count => Steps.Count;
 
+    /// <summary>Loads a schedule file; a file ending in <c>.csv</c> is read as a trace (see <see cref="ParseCsv"/>).</summary>
     public static SimulatedWorkload Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllText(path), path);
+        var text = File.ReadAllText(path);
+        return path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ParseCsv(text, path) : Parse(text, path);
+    }
+
+    private static readonly string[] s_csvRequired = ["at", "job", "count", "cpu", "memory"];
+    private static readonly string[] s_csvOptional = ["class", "type"];
+
+    /// <summary>
+    /// Parses a trace of wanted counts: a CSV with the header <c>at,job,count,cpu,memory,class</c> (columns in any
+    /// order; <c>class</c> and <c>type</c> optional). Each row sets the job's wanted count and per-allocation CPU
+    /// (MHz) and memory (MiB) from <c>at</c> (a Go duration from start) on; <c>class</c> constrains it to
+    /// <c>${node.class}</c>; <c>type</c> is <c>service</c> (default) or <c>batch</c>. Lines starting with <c>#</c> and
+    /// blank lines are skipped. The rows become the same steps as <c>job</c> lines; errors name
+    /// <c>source:line:column</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not a valid trace.</exception>
+    public static SimulatedWorkload ParseCsv(string text, string source = "workload.csv")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var steps = new List<WorkloadStep>();
+        Dictionary<string, int>? columns = null;
+        var lines = text.Split('\n');
+        for (var lineNumber = 1; lineNumber <= lines.Length; lineNumber++)
+        {
+            var line = lines[lineNumber - 1].TrimEnd('\r');
+            if (line.Trim().Length == 0 || line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+
+            var fields = new List<(string Text, int Column)>();
+            var start = 0;
+            foreach (var raw in line.Split(','))
+            {
+                var leading = raw.Length - raw.TrimStart().Length;
+                fields.Add((raw.Trim(), start + leading + 1));
+                start += raw.Length + 1;
+            }
+
+            FormatException Error(int column, string message) => new($"{source}:{lineNumber}:{column}: {message}");
+
+            if (columns is null)
+            {
+                columns = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < fields.Count; i++)
+                {
+                    var name = fields[i].Text.ToLowerInvariant();
+                    if (!s_csvRequired.Contains(name) && !s_csvOptional.Contains(name))
+                    {
+                        throw Error(fields[i].Column, $"unknown column \"{fields[i].Text}\"; expected at, job, count, cpu, memory and optionally class, type");
+                    }
+
+                    if (!columns.TryAdd(name, i))
+                    {
+                        throw Error(fields[i].Column, $"column \"{name}\" appears twice");
+                    }
+                }
+
+                var missing = s_csvRequired.Where(c => !columns.ContainsKey(c)).ToList();
+                if (missing.Count > 0)
+                {
+                    throw Error(1, $"the header lacks {string.Join(", ", missing)} (expected at,job,count,cpu,memory,class)");
+                }
+
+                continue;
+            }
+
+            if (fields.Count != columns.Count)
+            {
+                throw Error(fields[Math.Min(fields.Count, columns.Count) - 1].Column, $"expected {columns.Count} fields as in the header, found {fields.Count}");
+            }
+
+            (string Text, int Column) Field(string name) => fields[columns[name]];
+
+            var at = Field("at");
+            if (!GoDuration.TryParse(at.Text, out var when) || when < TimeSpan.Zero)
+            {
+                throw Error(at.Column, $"invalid duration \"{at.Text}\" for \"at\"");
+            }
+
+            var job = Field("job");
+            if (job.Text.Length == 0 || job.Text.Any(char.IsWhiteSpace))
+            {
+                throw Error(job.Column, $"invalid job ID \"{job.Text}\"");
+            }
+
+            string Number(string name, int min)
+            {
+                var (value, column) = Field(name);
+                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min
+                    ? value
+                    : throw Error(column, $"\"{name}\" must be a whole number of at least {min}, found \"{value}\"");
+            }
+
+            var args = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["count"] = Number("count", 0),
+                ["cpu"] = Number("cpu", 1),
+                ["mem"] = Number("memory", 1),
+            };
+            if (columns.ContainsKey("class") && Field("class").Text.Length > 0)
+            {
+                args["class"] = Field("class").Text;
+            }
+
+            if (columns.ContainsKey("type") && Field("type").Text.Length > 0)
+            {
+                var type = Field("type");
+                args["type"] = type.Text is "service" or "batch" ? type.Text : throw Error(type.Column, $"unknown job type \"{type.Text}\"; expected service or batch");
+            }
+
+            steps.Add(new WorkloadStep(when, WorkloadVerb.JobCount, job.Text, args, TimeSpan.Zero, lineNumber));
+        }
+
+        if (columns is null)
+        {
+            throw new FormatException($"{source}:1:1: expected the header at,job,count,cpu,memory,class");
+        }
+
+        return new SimulatedWorkload([.. steps.OrderBy(s => s.At).ThenBy(s => s.Line)], null, source);
     }
 
     /// <summary>Parses schedule text; errors name <c>source:line:column</c>.</summary>

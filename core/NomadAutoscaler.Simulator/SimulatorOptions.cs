@@ -55,6 +55,17 @@ public sealed class SimulatorOptions
     /// <summary>How often time-driven progress (starts, stops, drains, lock expiry, workload) is applied.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>When set, object IDs and blocking-query jitter come from this seed, so the same inputs give the same
+    /// cluster byte for byte (the scaling lab needs it); when null they are random, as Nomad's are.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Runs the wake-up of blocked API readers after each write; null wakes them on the thread pool. The
+    /// scaling lab queues them on its own loop, so that a simulated day runs on one thread.</summary>
+    public Action<Action>? Dispatch { get; set; }
+
+    /// <summary>Finished allocations older than this are garbage-collected, as Nomad's GC would; null keeps them.</summary>
+    public TimeSpan? AllocationGcAge { get; set; }
+
     /// <summary>The server's <c>job_max_count</c>.</summary>
     public long JobMaxCount { get; set; } = 50000;
 
@@ -65,6 +76,10 @@ public sealed class SimulatorOptions
     public IList<CloudJoinPool> CloudJoinPools { get; } = new List<CloudJoinPool>();
 
     public TimeSpan CloudJoinInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Turns on the simulated cloud for node pools (<see cref="NomadSimulator.Cloud"/>, and the
+    /// <c>/_sim/cloud/</c> endpoints); null leaves it off.</summary>
+    public Cloud.SimulatedCloudOptions? Cloud { get; set; }
 
     /// <summary>Where the simulator reports what happens (scale requests, nodes joining and leaving, workload
     /// problems); null keeps it quiet. Tokens and <see cref="OpenStackEnvironment"/> values are never logged.</summary>

@@ -9,6 +9,7 @@ internal static class ApmQueryParser
     public const string PercentageAllocated = "percentage-allocated";
     public const string RequiredNodes = "required-nodes";
     public const string PendingAllocations = "pending-allocations";
+    public const string DesiredNodes = "desired-nodes";
 
     private static readonly string[] TaskGroupOperations = ["sum", "avg", "min", "max"];
     private static readonly string[] TaskGroupMetrics = ["cpu", "cpu-allocated", "memory", "memory-allocated"];
@@ -53,7 +54,7 @@ internal static class ApmQueryParser
         long? nodeCpu = null, nodeMemory = null;
         var prefixText = parts[0];
         var operationText = prefixText.Split('_') is { Length: 3 } p ? p[1] : null;
-        var isDemand = operationText is RequiredNodes or PendingAllocations;
+        var isDemand = operationText is RequiredNodes or DesiredNodes or PendingAllocations;
 
         if (parts.Length == 3 && parts[2] == "class")
         {
@@ -92,14 +93,14 @@ internal static class ApmQueryParser
             case PercentageAllocated:
                 if (metric is not ("cpu" or "memory")) throw Fail($"invalid metric \"{metric}\", allowed values are cpu or memory");
                 break;
-            case RequiredNodes:
+            case RequiredNodes or DesiredNodes:
                 if (metric is not ("cpu" or "memory" or "resources")) throw Fail($"invalid metric \"{metric}\", allowed values are cpu, memory or resources");
                 break;
             case PendingAllocations:
                 if (metric is not "count") throw Fail($"invalid metric \"{metric}\", allowed value is count");
                 break;
             default:
-                throw Fail($"invalid operation \"{operation}\", allowed value is percentage-allocated (or the demand operations required-nodes, pending-allocations)");
+                throw Fail($"invalid operation \"{operation}\", allowed value is percentage-allocated (or the demand operations required-nodes, desired-nodes, pending-allocations)");
         }
 
         var pool = new NodePoolIdentifier { NodeClass = nodeClass, Datacenter = datacenter, NodePool = nodePool };

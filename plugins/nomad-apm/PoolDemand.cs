@@ -40,7 +40,25 @@ internal static class PoolDemand
             fitting.Add(new Item(useCpu ? item.Cpu : 0, useMemory ? item.Memory : 0));
         }
 
-        return nodes.Count + BinsNeeded(fitting, useCpu ? cpu : long.MaxValue, useMemory ? memory : long.MaxValue);
+        var cpuCapacity = useCpu ? cpu : long.MaxValue;
+        var memoryCapacity = useMemory ? memory : long.MaxValue;
+        if (query.Operation == ApmQueryParser.RequiredNodes || fitting.Count > 0)
+            return nodes.Count + BinsNeeded(fitting, cpuCapacity, memoryCapacity);
+
+        // desired-nodes with nothing queued: the fewest nodes that would hold what runs in the pool now, so the pool
+        // can shrink to it (scale-in then removes nodes that are empty or whose work fits elsewhere).
+        var placed = new List<Item>();
+        foreach (var node in nodes)
+        {
+            var allocations = (await client.GetNodeAllocationsAsync(node.ID, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            foreach (var allocation in allocations)
+            {
+                if (allocation.DesiredStatus != "run" || AllocationStatus.IsClientTerminal(allocation.ClientStatus) || allocation.Job?.Type is "system" or "sysbatch") continue;
+                placed.Add(new Item(useCpu ? allocation.Resources?.CPU ?? 0 : 0, useMemory ? allocation.Resources?.MemoryMB ?? 0 : 0));
+            }
+        }
+
+        return BinsNeeded(placed, cpuCapacity, memoryCapacity);
     }
 
     /// <summary>First-fit decreasing: the number of nodes of the given size that hold every item.</summary>

@@ -53,6 +53,8 @@ internal static class CommandLine
                 return await AgentAsync(rest, stdout, stderr, environment, workingDirectory, runAgent, cancellationToken);
             case "sim":
                 return await SimRunner.RunAsync(rest, cancellationToken);
+            case "simulate":
+                return SimulateCommand.Run(rest, stdout, stderr, environment, workingDirectory);
             default:
                 await stderr.WriteLineAsync(HelpText.Commands);
                 return 127;

@@ -154,13 +154,17 @@ internal sealed class PolicyHandler : IAsyncDisposable
 
             var scheduled = next;
             await EvaluateIfLeaderAsync(scheduled, cancellationToken);
-
-            // Missed ticks (a long scale, a slow plugin) are dropped, never run back to back.
-            var interval = Policy.EvaluationInterval;
-            next = scheduled + interval;
-            var now = _time.GetUtcNow();
-            if (next <= now) next = now + interval;
+            next = NextAfter(scheduled, Policy.EvaluationInterval, _time.GetUtcNow());
         }
+    }
+
+    /// <summary>When the evaluation after one scheduled at <paramref name="scheduled"/> is due, once it has finished
+    /// at <paramref name="now"/>. Missed ticks (a long scale, a slow plugin) are dropped, never run back to back.
+    /// The scaling lab's virtual-time driver schedules with this same rule.</summary>
+    public static DateTimeOffset NextAfter(DateTimeOffset scheduled, TimeSpan interval, DateTimeOffset now)
+    {
+        var next = scheduled + interval;
+        return next <= now ? now + interval : next;
     }
 
     /// <summary>A standby keeps its schedule but does not evaluate. A leader's evaluation runs under its term, so

@@ -15,6 +15,7 @@ internal sealed class PolicyManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AutoscalerMetrics _metrics;
     private readonly IEvaluationGate? _gate;
+    private readonly Action<PolicyHandler, TimeSpan> _start;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PolicyHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _sourceErrors = new(StringComparer.Ordinal);
@@ -22,10 +23,13 @@ internal sealed class PolicyManager : IAsyncDisposable
     /// <summary>Spacing of the first evaluations of policies that arrive together (see <see cref="ApplyAsync"/>).</summary>
     public static readonly TimeSpan StartSpread = TimeSpan.FromMilliseconds(1);
 
+    /// <param name="start">Starts a new handler's schedule, its first evaluation one interval plus the given offset
+    /// away. By default the handler runs its own loop; the scaling lab drives handlers from its virtual clock.</param>
     public PolicyManager(IPluginDirectory plugins, IReadOnlyDictionary<string, int> workers, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics,
-        IEvaluationGate? gate = null)
+        IEvaluationGate? gate = null, Action<PolicyHandler, TimeSpan>? start = null)
     {
         _gate = gate;
+        _start = start ?? ((handler, offset) => handler.Start(offset));
         _plugins = plugins;
         _queues = new ScalingQueues(workers, time);
         _time = time;
@@ -136,7 +140,7 @@ internal sealed class PolicyManager : IAsyncDisposable
             {
                 var interval = added[i].Policy.EvaluationInterval;
                 var step = added.Count > 1 && interval / added.Count < StartSpread ? interval / added.Count : StartSpread;
-                added[i].Start(step * i);
+                _start(added[i], step * i);
             }
 
             foreach (var (id, handler) in _handlers.Where(h => h.Value.Policy.Source == snapshot.Source && !wanted.Contains(h.Key)).ToList())

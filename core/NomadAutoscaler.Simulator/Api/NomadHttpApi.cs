@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using NomadAutoscaler.Simulator.Cloud;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Api;
@@ -19,9 +20,11 @@ internal sealed partial class NomadHttpApi
     private readonly TimeProvider _time;
 
     private readonly InjectedFaults _faults;
+    private readonly SimulatedCloud? _cloud;
 
-    public NomadHttpApi(ClusterState state, SimulatorOptions options, TimeProvider time, InjectedFaults? faults = null)
+    public NomadHttpApi(ClusterState state, SimulatorOptions options, TimeProvider time, InjectedFaults? faults = null, SimulatedCloud? cloud = null)
     {
+        _cloud = cloud;
         _faults = faults ?? new InjectedFaults();
         _state = state;
         _options = options;
@@ -68,6 +71,11 @@ internal sealed partial class NomadHttpApi
                 return Method(context, "GET") ?? WriteJsonAsync(context, new JsonArray(_options.LeaderAddress), null, readMeta: false);
             case "/v1/regions":
                 return Method(context, "GET") ?? WriteJsonAsync(context, new JsonArray(_options.Region), null, readMeta: false);
+        }
+
+        if (path.StartsWith(CloudPrefix, StringComparison.Ordinal))
+        {
+            return CloudAsync(context, path[CloudPrefix.Length..]);
         }
 
         if (!path.StartsWith("/v1/", StringComparison.Ordinal))
@@ -223,7 +231,7 @@ internal sealed partial class NomadHttpApi
     {
         var cancellationToken = context.RequestAborted;
         var start = _time.GetUtcNow();
-        var jitter = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * apiQuery.Wait.Ticks / 16));
+        var jitter = TimeSpan.FromTicks((long)(_state.Settings.Random.NextDouble() * apiQuery.Wait.Ticks / 16));
         var deadline = start + apiQuery.Wait + jitter;
         while (true)
         {
@@ -238,7 +246,9 @@ internal sealed partial class NomadHttpApi
             using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(remaining, _time, delayCancellation.Token);
             await Task.WhenAny(changed, delay);
-            await delayCancellation.CancelAsync();
+            // Synchronous on purpose: CancelAsync would resume this read on the thread pool, which the scaling lab's
+            // single-threaded virtual clock must never see.
+            delayCancellation.Cancel();
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

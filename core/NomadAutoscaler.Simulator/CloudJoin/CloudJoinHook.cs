@@ -99,30 +99,28 @@ internal sealed class CloudJoinHook
         }
     }
 
-    private void Register(CloudServer server, CloudJoinPool pool)
+    private void Register(CloudServer server, CloudJoinPool pool) => _state.AddNodeCore(NodeSpec(server.Id, server.Name, pool), server.Id);
+
+    /// <summary>The node a pool server's Nomad client registers: the pool's class and size, and the attributes and
+    /// meta os-nova maps nodes to servers by (see the README's "Cloud join" table).</summary>
+    internal static SimulatorNodeSpec NodeSpec(string serverId, string serverName, CloudJoinPool pool) => new()
     {
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal)
+        Name = serverName,
+        Datacenter = pool.Datacenter,
+        NodeClass = pool.NodeClass,
+        NodePool = pool.NodePool,
+        Cpu = pool.Cpu,
+        MemoryMB = pool.MemoryMB,
+        Attributes = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [IdAttribute] = server.Id,
-            [NameAttribute] = server.Name,
-            [AwsHostnameAttribute] = server.Name + pool.HostnameSuffix,
+            [IdAttribute] = serverId,
+            [NameAttribute] = serverName,
+            [AwsHostnameAttribute] = serverName + pool.HostnameSuffix,
             ["platform.openstack.pool"] = pool.PoolName,
-        };
-        _state.AddNodeCore(
-            new SimulatorNodeSpec
-            {
-                Name = server.Name,
-                Datacenter = pool.Datacenter,
-                NodeClass = pool.NodeClass,
-                NodePool = pool.NodePool,
-                Cpu = pool.Cpu,
-                MemoryMB = pool.MemoryMB,
-                Attributes = attributes,
-                Meta = new Dictionary<string, string>(StringComparer.Ordinal) { [IdMeta] = server.Id, ["nova_name"] = server.Name },
-                StartInitializing = true,
-            },
-            server.Id);
-    }
+        },
+        Meta = new Dictionary<string, string>(StringComparer.Ordinal) { [IdMeta] = serverId, ["nova_name"] = serverName },
+        StartInitializing = true,
+    };
 
     private static bool InPool(CloudServer server, string poolName) =>
         server.Tags.Contains("na_pool:" + poolName, StringComparer.Ordinal)

@@ -221,7 +221,7 @@ internal sealed partial class ClusterState
         }
 
         NextIndex(TableDeployments);
-        var deployment = new SimDeployment { ID = Guid.NewGuid().ToString(), Namespace = ns, JobID = jobId, JobCreateIndex = job.CreateIndex };
+        var deployment = new SimDeployment { ID = Settings.NewId(), Namespace = ns, JobID = jobId, JobCreateIndex = job.CreateIndex };
         Deployments.Add(deployment);
         return deployment;
     }
@@ -239,7 +239,7 @@ internal sealed partial class ClusterState
     {
         var eval = new SimEvaluation
         {
-            ID = Guid.NewGuid().ToString(),
+            ID = Settings.NewId(),
             Namespace = job.Namespace,
             Priority = job.Priority,
             Type = job.Type,
@@ -278,7 +278,7 @@ internal sealed partial class ClusterState
                 {
                     policy = new SimScalingPolicy
                     {
-                        ID = Guid.NewGuid().ToString(),
+                        ID = Settings.NewId(),
                         Namespace = job.Namespace,
                         JobID = job.ID,
                         Group = group.Name,

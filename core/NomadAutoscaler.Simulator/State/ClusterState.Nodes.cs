@@ -4,7 +4,7 @@ internal sealed partial class ClusterState
 {
     public SimNode AddNodeCore(SimulatorNodeSpec spec, string? cloudServerId = null)
     {
-        var id = string.IsNullOrEmpty(spec.Id) ? Guid.NewGuid().ToString() : spec.Id;
+        var id = string.IsNullOrEmpty(spec.Id) ? Settings.NewId() : spec.Id;
         if (Nodes.ContainsKey(id))
         {
             throw new InvalidOperationException($"node {id} already exists");

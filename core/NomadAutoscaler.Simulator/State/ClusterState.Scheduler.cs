@@ -206,10 +206,10 @@ internal sealed partial class ClusterState
         var index = PlanIndex();
         var (freeCpu, freeMem) = Free(node);
         var evalId = Evaluations.Values.Where(e => e.Namespace == job.Namespace && e.JobID == job.ID)
-            .OrderByDescending(e => e.CreateIndex).FirstOrDefault()?.ID ?? Guid.NewGuid().ToString();
+            .OrderByDescending(e => e.CreateIndex).FirstOrDefault()?.ID ?? Settings.NewId();
         var alloc = new SimAllocation
         {
-            ID = Guid.NewGuid().ToString(),
+            ID = Settings.NewId(),
             EvalID = evalId,
             Name = $"{job.ID}.{group.Name}[{nameIndex}]",
             NameIndex = nameIndex,

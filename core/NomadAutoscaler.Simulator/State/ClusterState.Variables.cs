@@ -106,7 +106,7 @@ internal sealed partial class ClusterState
 
         variable.Lock = new SimLock
         {
-            ID = existing?.Lock?.ID ?? Guid.NewGuid().ToString(),
+            ID = existing?.Lock?.ID ?? Settings.NewId(),
             TTL = ttl,
             LockDelay = delay,
             TimerExpiresAt = Now + (2 * ttl),

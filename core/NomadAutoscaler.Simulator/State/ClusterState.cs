@@ -18,15 +18,18 @@ internal sealed partial class ClusterState
     private readonly object _gate = new();
     private readonly Dictionary<string, ulong> _tableIndexes = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
-    private TaskCompletionSource _changed = NewSignal();
+    private TaskCompletionSource _changed;
     private ulong _raftIndex;
     private ulong _planIndex;
     private int _nodeNameCounter;
+    private ulong _settledIndex;
+    private DateTimeOffset _nextGc = DateTimeOffset.MinValue;
 
     public ClusterState(SimulatorSettings settings, TimeProvider time)
     {
         Settings = settings;
         _time = time;
+        _changed = NewSignal();
         // A fresh Nomad dev agent has done a few writes before anyone can ask; never answer a read with index 0.
         _raftIndex = 1;
     }
@@ -94,7 +97,14 @@ internal sealed partial class ClusterState
                 {
                     var old = _changed;
                     _changed = NewSignal();
-                    old.TrySetResult();
+                    if (Settings.Dispatch is { } dispatch)
+                    {
+                        dispatch(() => old.TrySetResult());
+                    }
+                    else
+                    {
+                        old.TrySetResult();
+                    }
                 }
             }
         }
@@ -133,7 +143,10 @@ internal sealed partial class ClusterState
         return _planIndex;
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Blocked readers must not run inside the writer's lock: they resume on the thread pool, or, where a dispatcher
+    // is set (the scaling lab's one-thread loop), once the dispatcher runs the completion after the write.
+    private TaskCompletionSource NewSignal() =>
+        new(Settings.Dispatch is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
 
     private void Settle()
     {
@@ -146,14 +159,48 @@ internal sealed partial class ClusterState
             AdvanceNodes();
             AdvanceAllocations();
             AdvanceDrains();
-            Reconcile();
-            UpdateJobStatuses();
+            // Scheduling only changes when something did: a tick in which no time-driven step moved the index finds
+            // the fixpoint the last settle left, so the whole-cluster passes are skipped (they dominate a lab day).
+            if (round > 0 || _raftIndex != _settledIndex)
+            {
+                Reconcile();
+                UpdateJobStatuses();
+            }
+
             AdvanceLocks();
+            CollectGarbage();
             _planIndex = 0;
             if (_raftIndex == before)
             {
+                _settledIndex = _raftIndex;
                 return;
             }
+        }
+
+        _settledIndex = _raftIndex;
+    }
+
+    /// <summary>Forgets allocations that finished more than <see cref="SimulatorSettings.AllocationGcAge"/> ago, as
+    /// Nomad's garbage collector does; without it a simulated day would scan every allocation it ever made.</summary>
+    private void CollectGarbage()
+    {
+        if (Settings.AllocationGcAge is not { } age)
+        {
+            return;
+        }
+
+        var cutoff = Now - age;
+        if (cutoff < _nextGc)
+        {
+            return;
+        }
+
+        _nextGc = Now + age;
+        var cutoffNs = ToUnixNano(cutoff);
+        var old = Allocations.Values.Where(a => a.ClientTerminal && (a.FinishedAt is { } finished ? finished < cutoff : a.ModifyTime < cutoffNs)).Select(a => a.ID).ToList();
+        foreach (var id in old)
+        {
+            Allocations.Remove(id);
         }
     }
 

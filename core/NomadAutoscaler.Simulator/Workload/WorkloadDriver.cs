@@ -11,6 +11,7 @@ internal sealed class WorkloadDriver
     private readonly ClusterState _state;
     private readonly DateTimeOffset _start;
     private readonly Dictionary<(string Ns, string Job, string Key), Ramp> _ramps = [];
+    private readonly Dictionary<(string Ns, string Job), Dictionary<string, string>> _jobArgs = [];
     private int _next;
     private readonly ILogger? _logger;
     private long _cycle;
@@ -106,6 +107,18 @@ internal sealed class WorkloadDriver
                 _state.PurgeNode(FindNode(step.Subject).ID);
                 break;
             case WorkloadVerb.JobCount:
+                // A line names only what changes: the job's earlier settings carry over.
+                if (!_jobArgs.TryGetValue((ns, step.Subject), out var merged))
+                {
+                    merged = _jobArgs[(ns, step.Subject)] = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+
+                foreach (var (key, value) in step.Args)
+                {
+                    merged[key] = value;
+                }
+
+                args = merged;
                 var spec = JobSpecs.Simple(
                     step.Subject, ns, args.GetValueOrDefault("type", "service"), args.GetValueOrDefault("group"), Int("count", 1),
                     Int("cpu", 500), Int("mem", 256), args.GetValueOrDefault("class"), args.GetValueOrDefault("dc", "*"),

@@ -24,9 +24,9 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection),
     ];
 
-    private readonly PluginLoader _loader;
+    private readonly PluginLoader? _loader;
 
-    private InProcessPlugin(PluginBlock block, string path, PluginLoader loader, IInProcessPlugin plugin)
+    private InProcessPlugin(PluginBlock block, string path, PluginLoader? loader, IInProcessPlugin plugin)
     {
         Block = block;
         AssemblyPath = path;
@@ -111,6 +111,16 @@ internal sealed class InProcessPlugin : IAsyncDisposable
         }
     }
 
+    /// <summary>Wraps a plugin object the caller built itself (the scaling lab constructs plugins with its own
+    /// clock and in-memory Nomad client) and configures it from <paramref name="block"/>, as a loaded one would be.</summary>
+    public static async Task<InProcessPlugin> AttachAsync(PluginBlock block, IPlugin instance, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var attached = new InProcessPlugin(block, instance.GetType().Assembly.Location, null, instance.CreateAdapter());
+        await attached.SetConfigAsync(block, cancellationToken);
+        return attached;
+    }
+
     public async Task SetConfigAsync(PluginBlock block, CancellationToken cancellationToken)
     {
         Block = block;
@@ -143,13 +153,13 @@ internal sealed class InProcessPlugin : IAsyncDisposable
     {
         if (Plugin.Instance is IAsyncDisposable asyncDisposable) return DisposeBothAsync(asyncDisposable);
         (Plugin.Instance as IDisposable)?.Dispose();
-        _loader.Dispose();
+        _loader?.Dispose();
         return ValueTask.CompletedTask;
     }
 
     private async ValueTask DisposeBothAsync(IAsyncDisposable instance)
     {
         await instance.DisposeAsync().ConfigureAwait(false);
-        _loader.Dispose();
+        _loader?.Dispose();
     }
 }

@@ -1,0 +1,121 @@
+using System.Globalization;
+using NomadAutoscaler.Lab;
+using NomadAutoscaler.Plugins.Sdk;
+
+namespace NomadAutoscaler.Agent.Cli;
+
+/// <summary>
+/// <c>nomad-autoscaler simulate</c>: runs an operator's own agent configuration and policies against a workload in
+/// virtual time, with the real engine and plugins, and reports how closely capacity followed demand against the
+/// clairvoyant bound. Exit 0 on a completed run, 1 on bad input.
+/// </summary>
+internal static class SimulateCommand
+{
+    private static readonly FlagSpec[] Flags =
+    [
+        new("config", FlagKind.Repeatable, "PATH", "Agent configuration file or directory; may be repeated."),
+        new("policy-dir", FlagKind.String, "DIR", "Directory of scaling policy files (required)."),
+        new("workload", FlagKind.String, "FILE", "Workload schedule, or a CSV trace when the name ends in .csv (required)."),
+        new("duration", FlagKind.String, "DURATION", "Virtual time to run (default 24h)."),
+        new("seed", FlagKind.String, "N", "Seed of boot jitter, boot failures and object IDs (default 1)."),
+        new("boot-delay", FlagKind.String, "DURATION", "Server create to ACTIVE (default 90s)."),
+        new("boot-jitter", FlagKind.String, "DURATION", "Each boot takes the delay plus or minus up to this (default 0s)."),
+        new("boot-failure-rate", FlagKind.String, "RATE", "Share of new servers that go to ERROR, 0 to 1 (default 0)."),
+        new("node-cpu", FlagKind.String, "MHZ", "CPU of one pool node (default 4000)."),
+        new("node-memory", FlagKind.String, "MIB", "Memory of one pool node (default 8192)."),
+        new("json", FlagKind.Bool, "", "Print the report as JSON."),
+        new("log-level", FlagKind.String, "LEVEL", "Print the agent's log lines to stderr, in virtual time, at this level."),
+        new("report", FlagKind.String, "FILE.html", "Also write a self-contained HTML report with charts."),
+    ];
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+    {
+        LabOptions options;
+        string? html;
+        bool json;
+        try
+        {
+            var parsed = GoFlags.Parse(args, Flags);
+            if (parsed.HelpRequested)
+            {
+                stdout.WriteLine(HelpText.Simulate);
+                return 0;
+            }
+
+            if (parsed.Positional.Count > 0) throw new FlagException($"unexpected argument \"{parsed.Positional[0]}\"");
+            options = new LabOptions
+            {
+                ConfigPaths = [.. parsed.All("config")],
+                PolicyDir = parsed.Last("policy-dir") ?? throw new FlagException("-policy-dir is required"),
+                WorkloadPath = parsed.Last("workload") ?? throw new FlagException("-workload is required"),
+                Duration = Duration(parsed, "duration", TimeSpan.FromHours(24)),
+                Seed = Integer(parsed, "seed", 1, int.MinValue),
+                BootDelay = Duration(parsed, "boot-delay", TimeSpan.FromSeconds(90)),
+                BootJitter = Duration(parsed, "boot-jitter", TimeSpan.Zero),
+                BootFailureRate = Rate(parsed, "boot-failure-rate"),
+                NodeCpu = Integer(parsed, "node-cpu", 4000, 1),
+                NodeMemory = Integer(parsed, "node-memory", 8192, 1),
+                LogLevel = parsed.Last("log-level"),
+            };
+            html = parsed.Last("report");
+            json = parsed.Last("json") == "true";
+        }
+        catch (FlagException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            stderr.WriteLine(HelpText.SimulateHelpHint);
+            return 1;
+        }
+
+        LabReport report;
+        try
+        {
+            report = LabRun.Run(options, environment, workingDirectory);
+        }
+        catch (LabException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            return 1;
+        }
+
+        stdout.Write(json ? LabReportWriter.Json(report) : LabReportWriter.Text(report));
+        if (html is not null)
+        {
+            try
+            {
+                File.WriteAllText(Path.Combine(workingDirectory, html), LabHtmlReport.Render(report));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"-report: {ex.Message}");
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private static TimeSpan Duration(ParsedFlags parsed, string name, TimeSpan fallback)
+    {
+        if (parsed.Last(name) is not { } text) return fallback;
+        if (!GoDuration.TryParse(text, out var value) || value < TimeSpan.Zero)
+            throw new FlagException($"invalid value \"{text}\" for flag -{name}: parse error");
+        return value;
+    }
+
+    private static int Integer(ParsedFlags parsed, string name, int fallback, int minimum)
+    {
+        if (parsed.Last(name) is not { } text) return fallback;
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < minimum)
+            throw new FlagException($"invalid value \"{text}\" for flag -{name}: parse error");
+        return value;
+    }
+
+    private static double Rate(ParsedFlags parsed, string name)
+    {
+        if (parsed.Last(name) is not { } text) return 0;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1)
+            throw new FlagException($"invalid value \"{text}\" for flag -{name}: must be a number from 0 to 1");
+        return value;
+    }
+}

@@ -1,0 +1,4 @@
+using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.SimCloud;
+
+return await PluginHost.RunAsync<SimCloudTargetPlugin>(args);

@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
+
+namespace NomadAutoscaler.Plugins.SimCloud;
+
+/// <summary>The <c>sim-cloud</c> target: a node pool on the Nomad simulator's simulated cloud, for <c>agent -dev</c>,
+/// tests and the lab. It follows os-nova: scale-out creates servers and waits until they are ACTIVE (an ERROR server is
+/// deleted and retried once); scale-in selects, drains and waits through the SDK cluster helpers, then deletes only
+/// servers whose node finished draining. Servers outside the pool are never touched.</summary>
+[Plugin("sim-cloud")]
+public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisposable
+{
+    /// <summary>Node attribute the simulated cloud sets to the server ID (os-nova's <c>id_attribute</c> choice).</summary>
+    internal const string IdAttribute = "unique.platform.openstack.id";
+
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly HttpMessageHandler? _handler;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastScale = new(StringComparer.Ordinal);
+    private State? _state;
+
+    /// <summary>Creates the plugin (the SDK host passes its logger and clock).</summary>
+    public SimCloudTargetPlugin(ILogger<SimCloudTargetPlugin> logger, TimeProvider timeProvider)
+    {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+    }
+
+    /// <summary>Creates the plugin on a given transport (the lab's in-memory handler), used for both the Nomad API
+    /// and the cloud endpoints.</summary>
+    internal SimCloudTargetPlugin(ILogger? logger, TimeProvider time, HttpMessageHandler handler)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+    }
+
+    /// <summary>How often servers are polled while waiting for them to boot.</summary>
+    internal TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc />
+    public async ValueTask ConfigureAsync(SimCloudOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clientOptions = options.ToClientOptions();
+        foreach (var (key, value) in new[]
+                 {
+                     (NomadConfigKeys.CaCert, clientOptions.CaCert), (NomadConfigKeys.CaPath, clientOptions.CaPath),
+                     (NomadConfigKeys.ClientCert, clientOptions.ClientCert), (NomadConfigKeys.ClientKey, clientOptions.ClientKey),
+                 })
+        {
+            // The simulator serves plain HTTP on loopback; a TLS setting could not be honoured for the cloud endpoints.
+            if (!string.IsNullOrEmpty(value)) throw new PluginConfigException(key, "sim-cloud talks to the simulator over plain HTTP; TLS settings are not supported");
+        }
+
+        var nomad = new NomadClient(clientOptions, _handler, _time, _logger);
+        var cloud = new CloudClient(clientOptions, _handler, _time);
+        try
+        {
+            var scaleIn = new ClusterScaleIn(nomad, NodeRemoteId.FromAttribute(IdAttribute), _logger, _time);
+            await scaleIn.InitializeSelfNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("completed set-up of plugin: address={Address}", clientOptions.Address);
+            Interlocked.Exchange(ref _state, new State(nomad, cloud, scaleIn.SelfNodeId))?.Dispose();
+        }
+        catch
+        {
+            nomad.Dispose();
+            cloud.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<TargetStatus?> GetStatusAsync(PluginSettings target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var state = _state ?? throw new InvalidOperationException("sim-cloud is not configured");
+        var pool = PoolTarget.Parse(target);
+        var nodes = await ClusterStatus.GetPoolStatusAsync(state.Nomad, pool.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()),
+            _logger, cancellationToken).ConfigureAwait(false);
+        if (!nodes.Ready)
+        {
+            _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", pool.PoolName, nodes.NotReadyReason);
+            return new TargetStatus(false, 0);
+        }
+
+        var servers = await state.Cloud.ListAsync(pool.PoolName, cancellationToken).ConfigureAwait(false);
+        // A server in ERROR never recovers by itself: delete it now rather than letting it block or inflate the pool.
+        await DeleteFailedAsync(state, servers, cancellationToken).ConfigureAwait(false);
+        var counted = Counted(servers);
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_lastScale.TryGetValue(pool.PoolName, out var last))
+            meta[TargetStatusMeta.LastEvent] = (last.ToUnixTimeMilliseconds() * 1_000_000L).ToString(CultureInfo.InvariantCulture);
+        return new TargetStatus(counted.All(s => s.Status == "ACTIVE"), counted.Count) { Meta = meta };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ScaleAsync(ScalingAction action, PluginSettings target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(target);
+        var state = _state ?? throw new InvalidOperationException("sim-cloud is not configured");
+        var pool = PoolTarget.Parse(target);
+        if (action.Count < 0)
+        {
+            _logger.LogInformation("dry-run: not scaling: pool_name={PoolName} desired_count={Desired}", pool.PoolName, action.Count);
+            return;
+        }
+
+        var servers = await state.Cloud.ListAsync(pool.PoolName, cancellationToken).ConfigureAwait(false);
+        await DeleteFailedAsync(state, servers, cancellationToken).ConfigureAwait(false);
+        var counted = Counted(servers);
+        var current = counted.Count;
+        if (action.Count == current)
+        {
+            _logger.LogInformation("scaling not required: pool_name={PoolName} current_count={Current} strategy_count={Desired}", pool.PoolName, current, action.Count);
+            throw new ScalingNoOpException($"pool {pool.PoolName} already has {current} servers");
+        }
+
+        // The agent decided on the count it read before; servers may have come or gone since. A stale "up" must not
+        // delete servers, nor a stale "down" create them.
+        if ((action.Direction == ScalingDirection.Up && action.Count < current) || (action.Direction == ScalingDirection.Down && action.Count > current))
+        {
+            var direction = action.Direction == ScalingDirection.Up ? "up" : "down";
+            _logger.LogWarning("not scaling against the decision's direction: pool_name={PoolName} direction={Direction} current_count={Current} desired_count={Desired}",
+                pool.PoolName, direction, current, action.Count);
+            throw new ScalingNoOpException($"pool {pool.PoolName} has {current} servers, a scale {direction} to {action.Count} would go the other way");
+        }
+
+        try
+        {
+            if (action.Count > current) await ScaleOutAsync(state, pool, checked((int)(action.Count - current)), cancellationToken).ConfigureAwait(false);
+            else await ScaleInAsync(state, pool, counted, checked((int)(current - action.Count)), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lastScale[pool.PoolName] = _time.GetUtcNow();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Interlocked.Exchange(ref _state, null)?.Dispose();
+
+    private static List<CloudServer> Counted(IReadOnlyList<CloudServer> servers) =>
+        servers.Where(s => s.Status is not ("ERROR" or "DELETED")).ToList();
+
+    private async Task ScaleOutAsync(State state, PoolTarget pool, int count, CancellationToken cancellationToken)
+    {
+        _logger.LogDebug("creating instances: pool_name={PoolName} count={Count}", pool.PoolName, count);
+        var pending = (await state.Cloud.CreateAsync(pool, count, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var retried = new HashSet<string>(StringComparer.Ordinal);
+        var errors = new List<string>();
+        var active = 0;
+        while (pending.Count > 0)
+        {
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            var byId = (await state.Cloud.ListAsync(pool.PoolName, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal);
+            foreach (var id in pending.ToList())
+            {
+                var server = byId.GetValueOrDefault(id);
+                if (server is { Status: "BUILD" }) continue;
+                pending.Remove(id);
+                if (server is { Status: "ACTIVE" })
+                {
+                    _logger.LogDebug("instance boot up completed: server={Id}", id);
+                    active++;
+                }
+                else if (server is { Status: "ERROR" })
+                {
+                    var firstFailure = !retried.Contains(id);
+                    _logger.LogWarning("server went to ERROR, deleting it: id={Id} name={Name} attempt={Attempt}", id, server.Name, firstFailure ? 1 : 2);
+                    await state.Cloud.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (!firstFailure)
+                    {
+                        errors.Add($"server {server.Name} went to ERROR twice; deleted");
+                        continue;
+                    }
+
+                    var replacement = (await state.Cloud.CreateAsync(pool, 1, cancellationToken).ConfigureAwait(false))[0].Id;
+                    retried.Add(replacement);
+                    pending.Add(replacement);
+                }
+                else
+                {
+                    errors.Add($"server {server?.Name ?? id} disappeared while building");
+                }
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            _logger.LogInformation("successfully performed and verified scaling out: action=scale_out desired_count={Count} pool_name={PoolName}", count, pool.PoolName);
+            return;
+        }
+
+        _logger.LogWarning("scale-out partially failed: pool_name={PoolName} requested={Requested} created={Created} errors={Errors}",
+            pool.PoolName, count, active, string.Join("; ", errors));
+        throw new InvalidOperationException($"failed to perform scaling action: scale-out of pool {pool.PoolName} created {active} of {count} servers: {string.Join("; ", errors)}");
+    }
+
+    private async Task ScaleInAsync(State state, PoolTarget pool, IReadOnlyList<CloudServer> servers, int count, CancellationToken cancellationToken)
+    {
+        var helper = new ClusterScaleIn(state.Nomad, NodeRemoteId.FromAttribute(IdAttribute), _logger, _time) { SelfNodeId = state.SelfNodeId };
+        IReadOnlyList<ClusterNode> drained;
+        IReadOnlyList<ClusterNode> failedDrains = [];
+        string? drainError = null;
+        try
+        {
+            drained = await helper.RunPreScaleInTasksAsync(pool.Cluster, count, servers.Select(s => s.Id).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterScaleException ex) when (ex.DrainedNodes.Count > 0)
+        {
+            // Nodes that did drain are safe to remove; the rest get their eligibility back below.
+            drained = ex.DrainedNodes;
+            failedDrains = ex.FailedNodes;
+            drainError = ex.Message;
+        }
+        catch (ClusterScaleException ex) when (ex.NothingRemovable)
+        {
+            // The SDK's safety rules kept every node: a no-op whose reason reaches the decision history.
+            throw new ScalingNoOpException($"pool {pool.PoolName}: {ex.Message}", ex);
+        }
+        catch (ClusterScaleException ex)
+        {
+            await RestoreAsync(helper, ex.FailedNodes).ConfigureAwait(false);
+            throw new InvalidOperationException($"failed to perform pre-scale Nomad scale in tasks: {ex.Message}", ex);
+        }
+
+        var errors = new List<string>();
+        var removed = new List<ClusterNode>();
+        var unresolved = new List<ClusterNode>();
+        foreach (var node in drained)
+        {
+            // Only servers of this pool were offered to the selector; checked again so nothing outside it is deleted.
+            if (!servers.Any(s => s.Id == node.RemoteId))
+            {
+                errors.Add($"instance {node.RemoteId} is not in pool {pool.PoolName}");
+                unresolved.Add(node);
+                continue;
+            }
+
+            try
+            {
+                await state.Cloud.DeleteAsync(node.RemoteId, cancellationToken).ConfigureAwait(false);
+                removed.Add(node);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TimeoutException)
+            {
+                errors.Add($"failed to delete server id {node.RemoteId}: {ex.Message}");
+                unresolved.Add(node);
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            _logger.LogInformation("successfully deleted simulated cloud instances: action=scale_in pool_name={PoolName} instances={Instances}", pool.PoolName,
+                "[" + string.Join(" ", removed.Select(n => $"{{{n.NodeId} {n.RemoteId}}}")) + "]");
+            await PurgeRemainingAsync(state, helper, pool, removed, errors, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RestoreAsync(helper, [.. unresolved, .. failedDrains]).ConfigureAwait(false);
+        if (drainError is not null) errors.Insert(0, drainError);
+        if (errors.Count > 0)
+            throw new InvalidOperationException($"failed to perform scaling action: scale-in of pool {pool.PoolName} removed {removed.Count} of {count} servers: {string.Join("; ", errors)}");
+        _logger.LogInformation("successfully performed and verified scaling in: action=scale_in pool_name={PoolName} count={Count}", pool.PoolName, count);
+    }
+
+    /// <summary><c>node_purge</c>: the simulated cloud already removes a deleted server's node, as Nomad's garbage
+    /// collection would later; only nodes still listed are purged.</summary>
+    private static async Task PurgeRemainingAsync(State state, ClusterScaleIn helper, PoolTarget pool, IReadOnlyList<ClusterNode> removed, List<string> errors,
+        CancellationToken cancellationToken)
+    {
+        if (!pool.Cluster.Purge) return;
+        try
+        {
+            var listed = (await state.Nomad.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.Select(n => n.ID).ToHashSet(StringComparer.Ordinal);
+            await helper.RunPostScaleInTasksAsync(pool.Cluster, removed.Where(n => listed.Contains(n.NodeId)).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClusterScaleException or NomadApiException or HttpRequestException or TimeoutException)
+        {
+            errors.Add($"failed to perform post-scale Nomad scale in tasks: {ex.Message}");
+        }
+    }
+
+    private async Task RestoreAsync(ClusterScaleIn helper, IReadOnlyList<ClusterNode> nodes)
+    {
+        if (nodes.Count == 0) return;
+        try
+        {
+            using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(30), _time);
+            await helper.RestoreEligibilityAsync(nodes, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ClusterScaleException or OperationCanceledException)
+        {
+            _logger.LogWarning("failed to restore node eligibility: error={Error}", ex.Message);
+        }
+    }
+
+    private async Task DeleteFailedAsync(State state, IReadOnlyList<CloudServer> servers, CancellationToken cancellationToken)
+    {
+        foreach (var server in servers.Where(s => s.Status == "ERROR"))
+        {
+            _logger.LogWarning("deleting pool server in ERROR status: id={Id} name={Name}", server.Id, server.Name);
+            try
+            {
+                await state.Cloud.DeleteAsync(server.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TimeoutException)
+            {
+                _logger.LogWarning("failed to delete server in ERROR status: id={Id} error={Error}", server.Id, ex.Message);
+            }
+        }
+    }
+
+    private sealed record State(NomadClient Nomad, CloudClient Cloud, string? SelfNodeId) : IDisposable
+    {
+        public void Dispose()
+        {
+            Nomad.Dispose();
+            Cloud.Dispose();
+        }
+    }
+}
