@@ -48,6 +48,7 @@ internal sealed class NovaPoolScaler
 
     public async Task<TargetStatus> GetStatusAsync(PoolTarget target, CancellationToken cancellationToken)
     {
+        await RestoreLeftoverNodesAsync(target, cancellationToken).ConfigureAwait(false);
         var pool = await ClusterStatus.GetPoolStatusAsync(_nomad, target.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()),
             _logger, cancellationToken).ConfigureAwait(false);
         if (!pool.Ready)
@@ -136,10 +137,46 @@ internal sealed class NovaPoolScaler
         }
     }
 
+    /// <summary>Drain hygiene on every evaluation: nodes left ineligible by an earlier scale-in that no longer removes
+    /// them get their eligibility back. A failure here is logged; it must not stop the pool from being counted.</summary>
+    private async Task RestoreLeftoverNodesAsync(PoolTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await NewScaleInHelper(_ => "").RestoreLeftoverNodesAsync(target.Cluster.Pool, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterScaleException ex)
+        {
+            _logger.LogWarning("drain hygiene failed: pool_name={PoolName} error={Error}", target.PoolName, ex.Message);
+        }
+    }
+
+    private ClusterScaleIn NewScaleInHelper(Func<Node, string> lookup) => new(_nomad, lookup, _logger, _time) { SelfNodeId = SelfNodeId };
+
     // ------------------------------------------------------------------ scale-out
 
     private async Task ScaleOutAsync(PoolTarget target, PoolSnapshot snapshot, int count, CancellationToken cancellationToken)
     {
+        // Cancel instead of boot: a node draining for a scale-in is capacity that is already paid for and booted.
+        IReadOnlyList<string> reclaimed;
+        try
+        {
+            reclaimed = await NewScaleInHelper(_ => "").CancelScaleInDrainsAsync(target.Cluster.Pool, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterScaleException ex)
+        {
+            _logger.LogWarning("failed to cancel scale-in drains before scaling out, booting for the whole count: pool_name={PoolName} error={Error}", target.PoolName, ex.Message);
+            reclaimed = [];
+        }
+
+        if (reclaimed.Count > 0)
+        {
+            _logger.LogInformation("reclaimed draining nodes instead of booting servers: pool_name={PoolName} reclaimed={Reclaimed} booting={Booting}",
+                target.PoolName, reclaimed.Count, count - reclaimed.Count);
+            count -= reclaimed.Count;
+            if (count == 0) return;
+        }
+
         _logger.LogDebug("getting creation data from configuration");
         var data = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
         var zones = AzBalancer.Pinned(target.AvailabilityZones, count);
@@ -380,7 +417,7 @@ internal sealed class NovaPoolScaler
             return dot > 0 && names.Contains(value[..dot]) ? value[..dot] : value;
         };
 
-        var helper = new ClusterScaleIn(_nomad, lookup, _logger, _time) { SelfNodeId = SelfNodeId };
+        var helper = NewScaleInHelper(lookup);
         var remoteIds = byId ? servers.Select(s => s.Id).ToList() : names.ToList();
         IReadOnlyList<ClusterNode> drained;
         IReadOnlyList<ClusterNode> failedDrains = [];
@@ -395,6 +432,11 @@ internal sealed class NovaPoolScaler
             drained = ex.DrainedNodes;
             failedDrains = ex.FailedNodes;
             drainError = ex.Message;
+        }
+        catch (ClusterScaleException ex) when (ex.NothingRemovable)
+        {
+            // Not a failure: the safety rules kept every node, and the reason belongs in the decision history.
+            throw new ScalingNoOpException($"pool {target.PoolName}: {ex.Message}", ex);
         }
         catch (ClusterScaleException ex)
         {
@@ -471,7 +513,7 @@ internal sealed class NovaPoolScaler
         if (drainError is not null) errors.Insert(0, drainError);
         if (errors.Count > 0)
             throw new InvalidOperationException($"failed to perform scaling action: scale-in of pool {target.PoolName} removed {removed.Count} of {count} servers: {string.Join("; ", errors)}");
-        _logger.LogInformation("successfully performed and verified scaling in: action=scale_in pool_name={PoolName} count={Count}", target.PoolName, count);
+        _logger.LogInformation("successfully performed and verified scaling in: action=scale_in pool_name={PoolName} count={Count}", target.PoolName, removed.Count);
     }
 
     private async Task RestoreAsync(ClusterScaleIn helper, IReadOnlyList<ClusterNode> nodes)

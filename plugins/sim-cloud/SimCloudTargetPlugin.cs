@@ -220,6 +220,11 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
             failedDrains = ex.FailedNodes;
             drainError = ex.Message;
         }
+        catch (ClusterScaleException ex) when (ex.NothingRemovable)
+        {
+            // The SDK's safety rules kept every node: a no-op whose reason reaches the decision history.
+            throw new ScalingNoOpException($"pool {pool.PoolName}: {ex.Message}", ex);
+        }
         catch (ClusterScaleException ex)
         {
             await RestoreAsync(helper, ex.FailedNodes).ConfigureAwait(false);

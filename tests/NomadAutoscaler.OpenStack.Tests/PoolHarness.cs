@@ -124,7 +124,7 @@ internal sealed class PoolHarness : IAsyncDisposable
         TimeSpan.FromMinutes(1), $"{count} ready nodes");
 
     /// <summary>Registers a service job of <paramref name="count"/> allocations constrained to the pool's node class.</summary>
-    public string RegisterJob(int count, string id = "web")
+    public string RegisterJob(int count, string id = "web", int cpu = 500, IReadOnlyDictionary<string, string>? meta = null)
     {
         var job = new JsonObject
         {
@@ -144,11 +144,12 @@ internal sealed class PoolHarness : IAsyncDisposable
                         ["Name"] = "app",
                         ["Driver"] = "docker",
                         ["Config"] = new JsonObject { ["image"] = "nginx" },
-                        ["Resources"] = new JsonObject { ["CPU"] = 500, ["MemoryMB"] = 256 },
+                        ["Resources"] = new JsonObject { ["CPU"] = cpu, ["MemoryMB"] = 256 },
                     }),
                 }),
             },
         };
+        if (meta is not null) job["Job"]!["Meta"] = new JsonObject(meta.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)));
         return Simulator.RegisterJob(job.ToJsonString());
     }
 

@@ -18,7 +18,9 @@ public sealed class ClusterScaleInTests
             .On("GET", "/v1/node/n1", Json(FullNode("n1", attributes: Attrs("n1"))))
             .On("GET", "/v1/node/n2", Json(FullNode("n2", attributes: Attrs("n2"))))
             .On("GET", "/v1/node/n3", Json(FullNode("n3", attributes: Attrs("n3"))))
-            .On("GET", "/v1/node/self", Json(FullNode("self", attributes: Attrs("self"))));
+            .On("GET", "/v1/node/self", Json(FullNode("self", attributes: Attrs("self"))))
+            .On("GET", "/v1/node/other", Json(FullNode("other", attributes: Attrs("other"))))
+            .OnMatch("GET", p => p.EndsWith("/allocations", StringComparison.Ordinal), Json("[]"));
 
     private static ClusterScaleInOptions Options(string strategy = "newest_create_index")
         => ClusterScaleInOptions.FromConfig(new Dictionary<string, string> { ["node_class"] = "wrk", ["node_selector_strategy"] = strategy });
@@ -168,6 +170,66 @@ public sealed class ClusterScaleInTests
         Assert.Equal(2, stub.Requests.Count);
         await scaleIn.RestoreEligibilityAsync([N("a")]);
         Assert.Contains("\"MarkEligible\":true", stub.Requests[2].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_allocation_landing_between_selection_and_marking_ineligible_is_caught_and_the_node_restored()
+    {
+        // Upstream #571: empty_ignore_system picked an empty node, then a batch job landed on it before the drain.
+        var stub = Pool()
+            .On("GET", "/v1/node/n3/allocations", Json("[]"), Json("[]"), Json("[" + Alloc("batch-7", "running", jobType: "batch") + "]"))
+            .On("PUT", "/v1/node/n3/eligibility", Json("""{"Index":7}"""))
+            .On("PUT", "/v1/node/n3/drain", Json("""{"Index":8}"""));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null), timeProvider: new FakeTimeProvider());
+
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.RunPreScaleInTasksAsync(Options("empty_ignore_system"), 1, ["vm-n3"]));
+
+        Assert.True(ex.NothingRemovable);
+        Assert.Equal("scale-in limited to 0 of 1: an allocation landed on node n3 between selection and marking it ineligible", ex.Message);
+        var writes = stub.Requests.Where(r => r.Method == "PUT").ToList();
+        Assert.Equal("/v1/node/n3/eligibility", writes[0].Path);
+        Assert.Contains("\"Eligibility\":\"ineligible\"", writes[0].Body, StringComparison.Ordinal);
+        // The only drain call is the one that gives eligibility back: no drain ever started.
+        Assert.Equal("/v1/node/n3/drain", Assert.Single(writes.Skip(1)).Path);
+        Assert.Contains("\"MarkEligible\":true", writes[1].Body, StringComparison.Ordinal);
+        Assert.Contains("\"DrainSpec\":null", writes[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_whose_work_fits_nowhere_else_is_never_marked_and_the_reason_names_the_job()
+    {
+        // Only n1 is a home, and it is full; n2's batch job has nowhere to go.
+        var stub = Pool()
+            .On("GET", "/v1/node/n1", Json(FullNode("n1", attributes: Attrs("n1"), cpu: 100, memory: 200).Replace("\"ineligible\"", "\"eligible\"", StringComparison.Ordinal)))
+            .On("GET", "/v1/node/n2/allocations", Json("[" + Alloc("batch-7", "running", jobType: "batch") + "]"));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null));
+
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.RunPreScaleInTasksAsync(Options(), 1, ["vm-n2"]));
+
+        Assert.True(ex.NothingRemovable);
+        Assert.Equal("scale-in limited to 0 of 1: allocations of job j on node n2 fit nowhere else", ex.Message);
+        Assert.DoesNotContain(stub.Requests, r => r.Method == "PUT");
+    }
+
+    [Fact]
+    public async Task Max_draining_caps_the_step_and_counts_nodes_already_draining()
+    {
+        var stub = Pool(NodeStub("d1", 60, "wrk", drain: true));
+        using var client = Create(stub);
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null));
+        var options = ClusterScaleInOptions.FromConfig(new Dictionary<string, string>
+        {
+            ["node_class"] = "wrk", ["node_selector_strategy"] = "newest_create_index", ["node_filter_ignore_drain"] = "true", ["max_draining"] = "2",
+        });
+
+        var selected = await scaleIn.SelectNodesForScaleInAsync(options, 3, null);
+        Assert.Equal(["n3"], selected.Select(n => n.NodeId));
+
+        var blocked = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(options with { MaxDraining = DisruptionBudget.Parse("25%") }, 3, null));
+        Assert.True(blocked.NothingRemovable);
+        Assert.Equal("scale-in limited to 0 of 3: max_draining=25% allows 0 more draining node(s) in a pool of 4 with 1 draining", blocked.Message);
     }
 
     [Fact]

@@ -66,6 +66,10 @@ public sealed record EvaluationRecord
     /// <summary>Each check's contribution.</summary>
     public IReadOnlyList<CheckOutcome> Checks { get; init; } = [];
 
+    /// <summary>The target's reason, when <see cref="Outcome"/> is <see cref="EvaluationOutcome.TargetNoOp"/> and it gave
+    /// one (e.g. why a scale-in could remove no node).</summary>
+    public string? Reason { get; init; }
+
     /// <summary>The error, when <see cref="Outcome"/> is <see cref="EvaluationOutcome.Error"/>.</summary>
     public string? Error { get; init; }
 }

@@ -360,10 +360,10 @@ internal sealed class PolicyHandler : IAsyncDisposable
             _metrics.InvokeMs.Record(watch.Elapsed.TotalMilliseconds, Tags(policy));
         }
 
-        if (outcome == ScaleOutcome.NoOp)
+        if (outcome.IsNoOp)
         {
-            _workerLogger.Hclog(LogLevel.Information, "target reported no scaling needed", ("id", workerId), ("policy_id", policy.Id));
-            return record with { Outcome = EvaluationOutcome.TargetNoOp };
+            _workerLogger.Hclog(LogLevel.Information, "target reported no scaling needed", ("id", workerId), ("policy_id", policy.Id), ("reason", outcome.Reason ?? ""));
+            return record with { Outcome = EvaluationOutcome.TargetNoOp, Reason = outcome.Reason };
         }
 
         _metrics.InvokeSuccess.Add(1, Tags(policy, withPlugin: true));

@@ -100,6 +100,7 @@ internal static class PolicyStateJson
             ["error"] = c.Error,
             ["skipped"] = c.Skipped,
         })]),
+        ["reason"] = record.Reason,
         ["error"] = record.Error,
     };
 

@@ -33,6 +33,17 @@ public static class ClusterConfigKeys
     /// <summary>Count ready but ineligible nodes as pool members (bool).</summary>
     public const string NodeFilterIgnoreIneligible = "node_filter_ignore_ineligible";
 
+    /// <summary>Disruption budget: how many pool nodes may be draining at once, a count (<c>2</c>) or a percentage of
+    /// the pool (<c>25%</c>). Unset means no limit beyond the scale-in step itself.</summary>
+    public const string MaxDraining = "max_draining";
+
+    /// <summary>Job meta or node meta key that keeps a node out of scale-in: <c>"true"</c>, or on a job a duration
+    /// (<c>"2h"</c>) counted from the allocation's creation.</summary>
+    public const string DoNotDisrupt = "nomad_autoscaler.do_not_disrupt";
+
+    /// <summary>The drain meta key that marks a drain as started by the autoscaler.</summary>
+    public const string DrainedBy = "drained_by";
+
     /// <summary>The class value that stands for "nodes without a class".</summary>
     public const string DefaultPoolClass = "autoscaler-default-pool";
 }

@@ -16,6 +16,11 @@ public sealed class ClusterScaleException : Exception
     /// <summary>Nodes whose drain completed before the failure.</summary>
     public IReadOnlyList<ClusterNode> DrainedNodes { get; init; } = [];
 
+    /// <summary>True when the scale-in safety rules (fit check, do-not-disrupt, disruption budget, re-check) left no
+    /// node to remove; the message says why and no node was changed. A target reports this as a no-op
+    /// (<see cref="ScalingNoOpException"/>), not as a failure.</summary>
+    public bool NothingRemovable { get; init; }
+
     /// <summary>Nodes whose drain failed or did not complete; they stay ineligible until eligibility is restored.</summary>
     public IReadOnlyList<ClusterNode> FailedNodes { get; init; } = [];
 }

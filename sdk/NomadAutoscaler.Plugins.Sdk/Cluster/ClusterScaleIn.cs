@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
@@ -15,6 +16,10 @@ public sealed class ClusterScaleIn
     private readonly Func<Node, string> _remoteIdLookup;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+
+    /// <summary>Nodes this process is removing (from marking ineligible until deleted or restored). Drain hygiene
+    /// leaves them alone; process-wide because a target may use one helper per call.</summary>
+    private static readonly ConcurrentDictionary<string, byte> Removing = new(StringComparer.Ordinal);
 
     /// <summary>Creates the helper.</summary>
     /// <param name="client">The Nomad client.</param>
@@ -47,12 +52,16 @@ public sealed class ClusterScaleIn
         }
     }
 
-    /// <summary>Picks up to <paramref name="count"/> pool nodes to remove and maps them to remote IDs.</summary>
+    /// <summary>Picks up to <paramref name="count"/> pool nodes to remove and maps them to remote IDs. Beyond the
+    /// strategy, a node is picked only when nothing protects it (<c>nomad_autoscaler.do_not_disrupt</c>), its work fits
+    /// on the nodes that stay (not needed for the <c>empty</c> strategies) and the disruption budget allows it; when
+    /// that leaves fewer than asked, the reason is logged.</summary>
     /// <param name="options">Pool, filter and selector.</param>
     /// <param name="count">How many nodes to remove.</param>
     /// <param name="remoteIds">The instances of the cloud group; nodes of other instances are never picked. Null means no restriction.</param>
     /// <param name="cancellationToken">Cancels the selection.</param>
-    /// <exception cref="ClusterScaleException">No suitable node, or a node lacks its remote ID.</exception>
+    /// <exception cref="ClusterScaleException">No suitable node (<see cref="ClusterScaleException.NothingRemovable"/> when the
+    /// safety rules removed them all), or a node lacks its remote ID.</exception>
     public async Task<IReadOnlyList<ClusterNode>> SelectNodesForScaleInAsync(ClusterScaleInOptions options, int count,
         IReadOnlyCollection<string>? remoteIds, CancellationToken cancellationToken = default)
     {
@@ -63,6 +72,7 @@ public sealed class ClusterScaleIn
 
         var errors = new List<string>();
         var mapped = new List<ClusterNode>();
+        var fullNodes = new Dictionary<string, Node>(StringComparer.Ordinal);
         foreach (var stub in eligible)
         {
             try
@@ -71,6 +81,7 @@ public sealed class ClusterScaleIn
                 var remoteId = _remoteIdLookup(node);
                 _logger.LogDebug("identified remote provider ID for node: node_id={NodeId} remote_id={RemoteId}", stub.ID, remoteId);
                 mapped.Add(new ClusterNode(stub.ID, remoteId, stub));
+                fullNodes[stub.ID] = node;
             }
             catch (Exception ex) when (ex is ClusterScaleException or NomadApiException or HttpRequestException or TimeoutException)
             {
@@ -83,6 +94,7 @@ public sealed class ClusterScaleIn
         var remoteSet = remoteIds is null ? null : new HashSet<string>(remoteIds, StringComparer.Ordinal);
         var inGroup = remoteSet is null ? mapped : mapped.Where(n => remoteSet.Contains(n.RemoteId)).ToList();
         if (inGroup.Count == 0) throw new ClusterScaleException("no nodes identified for scaling in action");
+        var requested = count;
         if (count > inGroup.Count)
         {
             _logger.LogWarning("can only identify portion of requested nodes for removal: requested={Requested} available={Available}", count, inGroup.Count);
@@ -90,15 +102,101 @@ public sealed class ClusterScaleIn
         }
 
         var byId = inGroup.ToDictionary(n => n.NodeId, StringComparer.Ordinal);
-        var selected = await NodeSelector.SelectAsync(_client, inGroup.Select(n => n.Node).ToList(), count, options.Strategy, _logger, cancellationToken).ConfigureAwait(false);
-        if (selected.Count == 0) throw new ClusterScaleException($"no nodes selected using strategy {NodeSelector.Name(options.Strategy)}");
-        if (selected.Count < count)
-            _logger.LogInformation("identified portion of requested nodes for removal: requested={Requested} identified={Identified}", count, selected.Count);
+        // The strategy ranks every candidate; the safety rules then take from the front of that ranking.
+        var ranked = await NodeSelector.SelectAsync(_client, inGroup.Select(n => n.Node).ToList(), inGroup.Count, options.Strategy, _logger, cancellationToken).ConfigureAwait(false);
+        if (ranked.Count == 0) throw new ClusterScaleException($"no nodes selected using strategy {NodeSelector.Name(options.Strategy)}");
 
-        var result = selected.Select(n => byId[n.ID]).ToList();
+        IReadOnlyList<string> accepted, reasons;
+        try
+        {
+            (accepted, reasons) = await ApplySafetyRulesAsync(options, all, ranked.Select(n => fullNodes[n.ID]).ToList(), count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            throw new ClusterScaleException($"failed to read the cluster for the scale-in fit check: {ex.Message}", ex);
+        }
+
+        if (accepted.Count == 0)
+        {
+            var reason = $"scale-in limited to 0 of {requested}: {string.Join("; ", reasons)}";
+            _logger.LogWarning("no node can be removed safely: reason={Reason}", reason);
+            throw new ClusterScaleException(reason) { NothingRemovable = true };
+        }
+
+        if (accepted.Count < count && reasons.Count > 0)
+            _logger.LogWarning("scale-in limited: requested={Requested} selected={Selected} reason={Reason}", requested, accepted.Count,
+                $"scale-in limited to {accepted.Count} of {requested}: {string.Join("; ", reasons)}");
+        else if (accepted.Count < count)
+            _logger.LogInformation("identified portion of requested nodes for removal: requested={Requested} identified={Identified}", count, accepted.Count);
+
+        var result = accepted.Select(id => byId[id]).ToList();
         foreach (var node in result)
             _logger.LogDebug("node selected for removal: node_id={NodeId} remote_id={RemoteId}", node.NodeId, node.RemoteId);
         return result;
+    }
+
+    /// <summary>Filter → fit check → budget over the ranked candidates: the IDs that may go, in rank order, and
+    /// why the others may not.</summary>
+    private async Task<(IReadOnlyList<string> Accepted, IReadOnlyList<string> Reasons)> ApplySafetyRulesAsync(ClusterScaleInOptions options,
+        IReadOnlyList<NodeListStub> all, IReadOnlyList<Node> ranked, int count, CancellationToken cancellationToken)
+    {
+        var reasons = new List<string>();
+        var now = _timeProvider.GetUtcNow();
+        var candidates = new List<FitNode>();
+        foreach (var node in ranked)
+        {
+            var allocations = (await _client.GetNodeAllocationsAsync(node.ID, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (DoNotDisrupt.Reason(node, allocations, now) is { } protection)
+            {
+                reasons.Add(protection);
+                continue;
+            }
+
+            candidates.Add(new FitNode(node, allocations));
+        }
+
+        IReadOnlyList<string> fitting;
+        if (options.Strategy is NodeSelectorStrategy.Empty or NodeSelectorStrategy.EmptyIgnoreSystem)
+        {
+            // The empty strategies only rank nodes with nothing to move.
+            fitting = candidates.Select(c => c.Id).ToList();
+        }
+        else
+        {
+            var cluster = await ReadClusterAsync(all, candidates, cancellationToken).ConfigureAwait(false);
+            var (accepted, rejections) = ScaleInFitCheck.Plan(candidates, cluster, candidates.Count);
+            reasons.AddRange(rejections);
+            fitting = accepted;
+        }
+
+        if (options.MaxDraining is { } budget && fitting.Count > 0)
+        {
+            var members = all.Where(n => options.Pool.Matches(n.NodeClass, n.Datacenter, n.NodePool) && NodePoolFilter.Classify(n) != NodePoolFilter.NodeState.Gone).ToList();
+            var draining = members.Count(n => n.Drain);
+            var allowed = Math.Max(0, budget.Limit(members.Count) - draining);
+            if (allowed < Math.Min(count, fitting.Count))
+            {
+                reasons.Add($"max_draining={budget} allows {allowed} more draining node(s) in a pool of {members.Count} with {draining} draining");
+                count = allowed;
+            }
+        }
+
+        return (fitting.Take(count).ToList(), reasons);
+    }
+
+    /// <summary>Every schedulable node of the cluster, with its allocations, as the fit check needs them.</summary>
+    private async Task<IReadOnlyList<FitNode>> ReadClusterAsync(IReadOnlyList<NodeListStub> all, IReadOnlyList<FitNode> candidates, CancellationToken cancellationToken)
+    {
+        var known = candidates.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var cluster = new List<FitNode>(candidates);
+        foreach (var stub in all.Where(n => !known.ContainsKey(n.ID) && n.Status == "ready" && n.SchedulingEligibility == "eligible" && !n.Drain))
+        {
+            var node = (await _client.GetNodeAsync(stub.ID, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            var allocations = (await _client.GetNodeAllocationsAsync(stub.ID, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            cluster.Add(new FitNode(node, allocations));
+        }
+
+        return cluster;
     }
 
     /// <summary>Drains the nodes concurrently and waits until every drain has finished.</summary>
@@ -148,17 +246,185 @@ public sealed class ClusterScaleIn
         _logger.LogDebug("node drain complete: node_id={NodeId}", node.NodeId);
     }
 
-    /// <summary>Selects and drains: returns only nodes whose drain completed.</summary>
+    /// <summary>Selects, marks the selected nodes ineligible, checks them again (work that landed between selection
+    /// and marking must still fit, an <c>empty</c> node must still be empty, nothing may protect it; a node failing that
+    /// gets its eligibility back and the step removes fewer), then drains: returns only nodes whose drain completed.</summary>
+    /// <exception cref="ClusterScaleException">As <see cref="SelectNodesForScaleInAsync"/> and <see cref="DrainAsync"/>.</exception>
     public async Task<IReadOnlyList<ClusterNode>> RunPreScaleInTasksAsync(ClusterScaleInOptions options, int count,
         IReadOnlyCollection<string>? remoteIds, CancellationToken cancellationToken = default)
     {
         var selected = await SelectNodesForScaleInAsync(options, count, remoteIds, cancellationToken).ConfigureAwait(false);
-        return await DrainAsync(selected, options.Drain, cancellationToken).ConfigureAwait(false);
+        var confirmed = await MarkIneligibleAndRecheckAsync(options, selected, count, cancellationToken).ConfigureAwait(false);
+        return await DrainAsync(confirmed, options.Drain, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Once a node is ineligible nothing new lands on it, so a check made after marking is final; the check
+    /// made before it (at selection) could be overtaken by a placement.</summary>
+    private async Task<IReadOnlyList<ClusterNode>> MarkIneligibleAndRecheckAsync(ClusterScaleInOptions options, IReadOnlyList<ClusterNode> selected,
+        int requested, CancellationToken cancellationToken)
+    {
+        var marked = new List<ClusterNode>();
+        var reasons = new List<string>();
+        foreach (var node in selected)
+        {
+            try
+            {
+                Removing.TryAdd(node.NodeId, 0);
+                await _client.UpdateEligibilityAsync(node.NodeId, false, cancellationToken).ConfigureAwait(false);
+                _logger.LogDebug("marked node ineligible for scale-in: node_id={NodeId}", node.NodeId);
+                marked.Add(node);
+            }
+            catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+            {
+                Removing.TryRemove(node.NodeId, out _);
+                reasons.Add($"node {node.NodeId} could not be marked ineligible: {ex.Message}");
+            }
+        }
+
+        IReadOnlyList<string> kept;
+        try
+        {
+            var all = (await _client.ListNodesAsync(includeResources: true, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            var now = _timeProvider.GetUtcNow();
+            var candidates = new List<FitNode>();
+            foreach (var node in marked)
+            {
+                var full = (await _client.GetNodeAsync(node.NodeId, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+                var allocations = (await _client.GetNodeAllocationsAsync(node.NodeId, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+                if (DoNotDisrupt.Reason(full, allocations, now) is { } protection) reasons.Add(protection + " (found after marking it ineligible)");
+                else if (options.Strategy is NodeSelectorStrategy.Empty or NodeSelectorStrategy.EmptyIgnoreSystem
+                         && !NodeSelector.IsEmpty(allocations, options.Strategy == NodeSelectorStrategy.EmptyIgnoreSystem))
+                    reasons.Add($"an allocation landed on node {node.NodeId} between selection and marking it ineligible");
+                else candidates.Add(new FitNode(full, allocations));
+            }
+
+            if (options.Strategy is NodeSelectorStrategy.Empty or NodeSelectorStrategy.EmptyIgnoreSystem) kept = candidates.Select(c => c.Id).ToList();
+            else
+            {
+                var (accepted, rejections) = ScaleInFitCheck.Plan(candidates, await ReadClusterAsync(all, candidates, cancellationToken).ConfigureAwait(false), candidates.Count);
+                reasons.AddRange(rejections.Select(r => r + " (found after marking it ineligible)"));
+                kept = accepted;
+            }
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            // Unchecked nodes are not drained.
+            reasons.Add($"re-check after marking ineligible failed: {ex.Message}");
+            kept = [];
+        }
+
+        var confirmed = marked.Where(n => kept.Contains(n.NodeId)).ToList();
+        var dropped = marked.Where(n => !kept.Contains(n.NodeId)).ToList();
+        if (dropped.Count > 0)
+        {
+            foreach (var node in dropped)
+                _logger.LogWarning("restoring eligibility of node that failed the re-check after marking it ineligible: node_id={NodeId}", node.NodeId);
+            await RestoreEligibilityAsync(dropped, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (confirmed.Count == 0)
+        {
+            var reason = $"scale-in limited to 0 of {requested}: {string.Join("; ", reasons)}";
+            _logger.LogWarning("no node can be removed safely: reason={Reason}", reason);
+            throw new ClusterScaleException(reason) { NothingRemovable = true };
+        }
+
+        if (reasons.Count > 0)
+            _logger.LogWarning("scale-in limited: requested={Requested} selected={Selected} reason={Reason}", requested, confirmed.Count,
+                $"scale-in limited to {confirmed.Count} of {requested}: {string.Join("; ", reasons)}");
+        return confirmed;
     }
 
     /// <summary>After the instances are gone: purges the nodes when <see cref="ClusterScaleInOptions.Purge"/> is set.</summary>
     public Task RunPostScaleInTasksAsync(ClusterScaleInOptions options, IReadOnlyList<ClusterNode> nodes, CancellationToken cancellationToken = default)
-        => options.Purge ? PurgeAsync(nodes, cancellationToken) : Task.CompletedTask;
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        foreach (var node in nodes) Removing.TryRemove(node.NodeId, out _);
+        return options.Purge ? PurgeAsync(nodes, cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>Drain hygiene: pool nodes that an autoscaler drained (drain meta <c>drained_by</c>) and that are still
+    /// ready, ineligible and no longer draining - a drain cancelled, or completed without its instance being deleted
+    /// (a failed delete, a crashed agent) - get their eligibility back. Nodes this process is removing are left alone.</summary>
+    /// <returns>The IDs of the nodes made eligible again.</returns>
+    /// <exception cref="ClusterScaleException">Nomad could not be read, or some nodes could not be updated.</exception>
+    public async Task<IReadOnlyList<string>> RestoreLeftoverNodesAsync(NodePoolIdentifier pool, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var leftovers = (await ListPoolAsync(pool, cancellationToken).ConfigureAwait(false))
+            .Where(n => n.Status == "ready" && !n.Drain && n.SchedulingEligibility == "ineligible" && DrainedByAutoscaler(n) && !Removing.ContainsKey(n.ID))
+            .ToList();
+        var errors = new List<string>();
+        var restored = new List<string>();
+        foreach (var node in leftovers)
+        {
+            try
+            {
+                await _client.UpdateEligibilityAsync(node.ID, true, cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("restored eligibility of node left behind by an earlier scale-in: node_id={NodeId} last_drain={LastDrain}",
+                    node.ID, node.LastDrain?.Status);
+                restored.Add(node.ID);
+            }
+            catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+            {
+                errors.Add($"node {node.ID}: {ex.Message}");
+            }
+        }
+
+        if (errors.Count > 0) throw new ClusterScaleException("failed to restore eligibility of nodes left behind by an earlier scale-in: " + string.Join(", ", errors));
+        return restored;
+    }
+
+    /// <summary>Cancel instead of boot: cancels up to <paramref name="max"/> drains that an autoscaler started on pool
+    /// nodes, most recent first (they have moved the least work), and makes the nodes eligible again. A scale-out
+    /// calls this first and boots only for the rest; a scale-in waiting on such a drain sees it cancelled and removes
+    /// nothing.</summary>
+    /// <returns>The IDs of the nodes whose drain was cancelled.</returns>
+    /// <exception cref="ClusterScaleException">Nomad could not be read, or some drains could not be cancelled.</exception>
+    public async Task<IReadOnlyList<string>> CancelScaleInDrainsAsync(NodePoolIdentifier pool, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (max < 1) return [];
+        var draining = (await ListPoolAsync(pool, cancellationToken).ConfigureAwait(false))
+            .Where(n => n.Drain && n.Status == "ready" && DrainedByAutoscaler(n))
+            .OrderByDescending(n => n.LastDrain?.StartedAt ?? DateTimeOffset.MinValue)
+            .Take(max)
+            .ToList();
+        var errors = new List<string>();
+        var cancelled = new List<string>();
+        foreach (var node in draining)
+        {
+            try
+            {
+                await _client.UpdateDrainAsync(node.ID, null, markEligible: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("cancelled scale-in drain instead of booting a server: node_id={NodeId}", node.ID);
+                cancelled.Add(node.ID);
+            }
+            catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+            {
+                errors.Add($"node {node.ID}: {ex.Message}");
+            }
+        }
+
+        if (errors.Count > 0) throw new ClusterScaleException("failed to cancel scale-in drains: " + string.Join(", ", errors));
+        return cancelled;
+    }
+
+    private async Task<IReadOnlyList<NodeListStub>> ListPoolAsync(NodePoolIdentifier pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nodes = (await _client.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return nodes.Where(n => pool.Matches(n.NodeClass, n.Datacenter, n.NodePool)).ToList();
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            throw new ClusterScaleException($"failed to list nodes: {ex.Message}", ex);
+        }
+    }
+
+    private static bool DrainedByAutoscaler(NodeListStub node)
+        => node.LastDrain?.Meta?.GetValueOrDefault(ClusterConfigKeys.DrainedBy) == DrainSettings.DrainedByValue;
 
     /// <summary>Purges every node, continuing after failures.</summary>
     /// <exception cref="ClusterScaleException">Some purges failed (all errors are listed).</exception>
@@ -192,6 +458,7 @@ public sealed class ClusterScaleIn
             {
                 // A node still draining refuses eligibility; cancel the drain with MarkEligible instead.
                 await _client.UpdateDrainAsync(node.NodeId, null, markEligible: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                Removing.TryRemove(node.NodeId, out _);
                 _logger.LogInformation("successfully toggled node eligibility: node_id={NodeId}", node.NodeId);
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)

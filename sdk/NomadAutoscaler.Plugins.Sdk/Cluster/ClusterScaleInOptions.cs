@@ -18,7 +18,10 @@ public sealed record ClusterScaleInOptions
     /// <summary>Purge the nodes from Nomad once their instances are gone.</summary>
     public bool Purge { get; init; }
 
-    /// <summary>Reads the pool, filter, selector, drain and purge keys, reporting every bad key at once.</summary>
+    /// <summary>Disruption budget (<c>max_draining</c>); null means none beyond the step itself.</summary>
+    public DisruptionBudget? MaxDraining { get; init; }
+
+    /// <summary>Reads the pool, filter, selector, drain, purge and <c>max_draining</c> keys, reporting every bad key at once.</summary>
     /// <exception cref="PluginConfigException">Missing pool keys or unparsable values.</exception>
     public static ClusterScaleInOptions FromConfig(IReadOnlyDictionary<string, string> config)
     {
@@ -46,6 +49,10 @@ public sealed record ClusterScaleInOptions
             && !GoValues.TryParseBool(purgeText.Trim(), out purge))
             violations.Add(new ConfigViolation(ClusterConfigKeys.NodePurge, $"\"{purgeText}\" is not a boolean (use true or false)"));
 
+        DisruptionBudget? maxDraining = null;
+        if (config.TryGetValue(ClusterConfigKeys.MaxDraining, out var budgetText) && !string.IsNullOrWhiteSpace(budgetText))
+            maxDraining = Collect(() => DisruptionBudget.Parse(budgetText));
+
         if (violations.Count > 0) throw new PluginConfigException(violations);
         return new ClusterScaleInOptions
         {
@@ -54,6 +61,7 @@ public sealed record ClusterScaleInOptions
             Drain = drain!,
             Strategy = (NodeSelectorStrategy)strategy!,
             Purge = purge,
+            MaxDraining = maxDraining,
         };
     }
 }

@@ -13,7 +13,10 @@ public sealed record DrainSettings
     public bool IgnoreSystemJobs { get; init; }
 
     /// <summary>Stored as the drain's meta on the node.</summary>
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string> { ["drained_by"] = "nomad-autoscaler" };
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string> { [ClusterConfigKeys.DrainedBy] = DrainedByValue };
+
+    /// <summary>The <c>drained_by</c> value of the autoscaler's drains.</summary>
+    public const string DrainedByValue = "nomad-autoscaler";
 
     /// <summary>Reads <c>node_drain_deadline</c> and <c>node_drain_ignore_system_jobs</c>.</summary>
     /// <exception cref="PluginConfigException">A value cannot be parsed; every bad key is reported.</exception>

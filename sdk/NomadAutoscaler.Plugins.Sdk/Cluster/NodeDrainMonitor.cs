@@ -57,6 +57,10 @@ internal static class NodeDrainMonitor
 
             var node = result.Value;
             if (node.Status == "down") logger.LogWarning("received node drain message: node_id={NodeId} msg={Message}", nodeId, $"Node \"{nodeId}\" down");
+            // A finished drain leaves the node ineligible; an eligible node means someone cancelled the drain (a
+            // scale-out reclaiming it, an operator), and its instance must not be removed.
+            if (node.DrainStrategy is null && node.SchedulingEligibility == "eligible")
+                throw new ClusterScaleException($"drain of node {nodeId} was cancelled: the node is eligible again");
             if (node.DrainStrategy is null)
             {
                 logger.LogDebug("received node drain message: node_id={NodeId} msg={Message}", nodeId, $"Drain complete for node {nodeId}");

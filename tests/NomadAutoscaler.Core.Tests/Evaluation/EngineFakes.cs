@@ -48,6 +48,8 @@ internal sealed class FakeTarget : ITargetClient
 
     public bool AnswerNoOp { get; set; }
 
+    public string? NoOpReason { get; set; }
+
     public TaskCompletionSource? HoldScale { get; set; }
 
     public ConcurrentQueue<(ScalingAction Action, IReadOnlyDictionary<string, string> Config)> Scales { get; } = new();
@@ -71,7 +73,7 @@ internal sealed class FakeTarget : ITargetClient
             Scales.Enqueue((action, config));
             if (HoldScale is { } hold) await hold.Task;
             if (ScaleError is { } error) throw error;
-            if (AnswerNoOp) return ScaleOutcome.NoOp;
+            if (AnswerNoOp) return ScaleOutcome.NoOpBecause(NoOpReason);
             Count = action.Count;
             return ScaleOutcome.Scaled;
         }

@@ -253,12 +253,14 @@ public sealed class PolicyHandlerTests : IAsyncDisposable
     public async Task Target_no_op_starts_no_cooldown()
     {
         _target.AnswerNoOp = true;
+        _target.NoOpReason = "scale-in limited to 0 of 2: allocations of job batch-7 on node n1 fit nowhere else";
         _strategy.Answer = _ => new ScalingAction(5, ScalingDirection.Up, "more");
         var handler = Handler(Policies.Cluster());
 
         var record = await Evaluate(handler);
 
         Assert.Equal(EvaluationOutcome.TargetNoOp, record.Outcome);
+        Assert.Equal(_target.NoOpReason, record.Reason);
         Assert.Equal(DateTimeOffset.MinValue, handler.CooldownUntil);
     }
 

@@ -169,6 +169,23 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Policy_detail_shows_the_reason_a_target_gave_for_a_no_op()
+    {
+        await _manager.ApplyAsync(new PolicySnapshot("file", [Policies.Cluster()], []));
+        _strategy.Answer = r => new ScalingAction(r.CurrentCount - 1, ScalingDirection.Down, "less");
+        _target.AnswerNoOp = true;
+        _target.NoOpReason = "pool workers: scale-in limited to 0 of 1: job db on node n1 has nomad_autoscaler.do_not_disrupt=true";
+        await _manager.Find("p1")!.EvaluateAsync(_time.GetUtcNow(), CancellationToken.None);
+
+        var (_, body, _) = await SendAsync(HttpMethod.Get, "/v1/policy/p1");
+
+        var decision = JsonNode.Parse(body)!["decisions"]![0]!;
+        Assert.Equal("target_no_op", (string)decision["outcome"]!);
+        Assert.Equal(_target.NoOpReason, (string)decision["reason"]!);
+        Assert.Null(decision["error"]);
+    }
+
+    [Fact]
     public async Task Policy_detail_has_the_decisions_with_metrics_strategy_results_and_the_action()
     {
         // No cooldown, so the second evaluation scales again without moving the clock (which would also fire the

@@ -79,7 +79,10 @@ public class ExternalPluginTests
         await using var manager = CreateManager(dir, new CapturingLoggerFactory());
         await manager.StartAsync([Block(PluginKind.Target, "noop-target", new() { ["no_op"] = "true" }), Block(PluginKind.Apm, "noop-apm")], CancellationToken.None);
         var target = manager.GetTarget("noop-target");
-        Assert.Equal(ScaleOutcome.NoOp, await target.ScaleAsync(new ScalingAction(3, ScalingDirection.Up, "r"), new Dictionary<string, string>(), CancellationToken.None));
+        var noOp = await target.ScaleAsync(new ScalingAction(3, ScalingDirection.Up, "r"), new Dictionary<string, string>(), CancellationToken.None);
+        Assert.True(noOp.IsNoOp);
+        // The reason travels as the ABORTED status detail and ends up in the decision history.
+        Assert.Equal("noop-target is configured to answer no-op (no_op = true)", noOp.Reason);
 
         await manager.ReloadAsync([Block(PluginKind.Target, "noop-target", new() { ["fail_scale"] = "true" }), Block(PluginKind.Apm, "noop-apm")], null, CancellationToken.None);
         var failure = await Assert.ThrowsAsync<PluginException>(() => target.ScaleAsync(new ScalingAction(3, ScalingDirection.Up, "r"), new Dictionary<string, string>(), CancellationToken.None));

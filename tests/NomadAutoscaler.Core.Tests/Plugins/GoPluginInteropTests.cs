@@ -57,7 +57,7 @@ public class GoPluginInteropTests
         Assert.True(status.Ready);
         Assert.Equal("goplugin-noop-target", status.Meta["plugin"]);
         Assert.Equal(ScaleOutcome.Scaled, await target.ScaleAsync(new ScalingAction(4, ScalingDirection.Up, "go"), new Dictionary<string, string>(), CancellationToken.None));
-        Assert.Equal(ScaleOutcome.NoOp, await target.ScaleAsync(new ScalingAction(4, ScalingDirection.Up, "again"), new Dictionary<string, string>(), CancellationToken.None));
+        Assert.True((await target.ScaleAsync(new ScalingAction(4, ScalingDirection.Up, "again"), new Dictionary<string, string>(), CancellationToken.None)).IsNoOp);
         Assert.Equal(4, (await target.StatusAsync(new Dictionary<string, string>(), CancellationToken.None))!.Count);
 
         // Go plugins log hclog JSON at trace on stderr; the "scaled" info line must come back at info with its pairs.

@@ -47,7 +47,7 @@ internal sealed class GrpcTargetClient(IPluginChannelSource source) : ITargetCli
         }
         catch (PluginException ex) when (ex.StatusCode == StatusCode.Aborted)
         {
-            return ScaleOutcome.NoOp;
+            return ScaleOutcome.NoOpBecause((ex.InnerException as RpcException)?.Status.Detail);
         }
     }
 }

@@ -53,7 +53,7 @@ internal sealed class InProcessClients(InProcessPlugin plugin) : IApmClient, ISt
         }
         catch (PluginException ex) when (ex.StatusCode == Grpc.Core.StatusCode.Aborted)
         {
-            return ScaleOutcome.NoOp;
+            return ScaleOutcome.NoOpBecause((ex.InnerException as ScalingNoOpException)?.Message);
         }
     }
 }

@@ -36,6 +36,9 @@ public sealed record Job
     /// <summary>The groups.</summary>
     public IReadOnlyList<TaskGroup>? TaskGroups { get; init; }
 
+    /// <summary>Operator-set metadata (<c>meta</c> block), e.g. <c>nomad_autoscaler.do_not_disrupt</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Meta { get; init; }
+
     /// <summary>Job-level placement constraints.</summary>
     public IReadOnlyList<Constraint>? Constraints { get; init; }
 

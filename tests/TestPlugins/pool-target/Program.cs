@@ -1,0 +1,1 @@
+return await NomadAutoscaler.Plugins.Sdk.PluginHost.RunAsync<NomadAutoscaler.TestPlugins.PoolTarget>(args);
