@@ -35,7 +35,7 @@ public sealed class NomadApmTests
     [InlineData("node_percentage-allocated_cpu/rack=1", "failed to parse query: unknown pool key \"rack\": must be node_class, datacenter, or node_pool")]
     [InlineData("node_percentage-allocated_cpu/node_cpu=4000", "failed to parse query: unknown pool key \"node_cpu\": must be node_class, datacenter, or node_pool")]
     [InlineData("node_percentage-allocated/node_class=x", "failed to parse query: expected node_<operation>_<metric>, received node_percentage-allocated")]
-    [InlineData("node_avg_cpu/node_class=x", "failed to parse query: invalid operation \"avg\", allowed value is percentage-allocated (or the demand operations required-nodes, pending-allocations)")]
+    [InlineData("node_avg_cpu/node_class=x", "failed to parse query: invalid operation \"avg\", allowed value is percentage-allocated (or the demand operations required-nodes, desired-nodes, pending-allocations)")]
     [InlineData("node_percentage-allocated_disk/node_class=x", "failed to parse query: invalid metric \"disk\", allowed values are cpu or memory")]
     [InlineData("node_required-nodes_cpu/node_class=x,node_cpu=lots", "failed to parse query: invalid node_cpu \"lots\": expected a positive whole number")]
     public void Parse_errors_match_upstream_texts(string query, string message)
