@@ -34,7 +34,8 @@ internal static class AgentHttp
                 var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
                 await reloads.WriteAsync(new ReloadRequest(done), ct);
                 return await done.Task.WaitAsync(ct);
-            });
+            },
+            () => agent.Plugins?.Running ?? []);
         var server = new AgentHttpServer(backend, loggers);
         try
         {

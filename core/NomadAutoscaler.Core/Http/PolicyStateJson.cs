@@ -29,6 +29,7 @@ internal static class PolicyStateJson
         var history = handler.History;
         var last = history.Count > 0 ? history[0] : null;
         var lastError = history.FirstOrDefault(r => r.Error is not null);
+        var counted = history.FirstOrDefault(r => r.CurrentCount is not null);
         var cooldown = handler.CooldownUntil;
         return new JsonObject
         {
@@ -52,6 +53,8 @@ internal static class PolicyStateJson
                 ["time"] = Time(last.StartedAt),
                 ["outcome"] = Outcome(last.Outcome),
             },
+            ["current_count"] = counted?.CurrentCount,
+            ["desired_count"] = counted is null ? null : counted.Action is { Direction: not ScalingDirection.None } wanted ? wanted.Count : counted.CurrentCount,
             ["next_evaluation"] = handler.NextEvaluation is { } next ? Time(next) : null,
             ["cooldown_until"] = cooldown == DateTimeOffset.MinValue ? null : Time(cooldown),
             ["last_error"] = lastError is null ? null : new JsonObject
