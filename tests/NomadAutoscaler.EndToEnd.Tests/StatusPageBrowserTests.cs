@@ -99,13 +99,13 @@ public sealed class StatusPageBrowserTests(ITestOutputHelper output)
             Assert.InRange((double)layout["rowHeight"]!, 16, 40);
             Assert.True((double)layout["pageWidth"]! <= 1280, "the page scrolls sideways");
             Assert.Equal("1001 policies", (string?)layout["count"]);
+            Directory.CreateDirectory(ScreenshotDirectory);
+            await File.WriteAllBytesAsync(Path.Combine(ScreenshotDirectory, "status-page-1000-policies.png"), await browser.ScreenshotAsync());
 
             await browser.EvaluateAsync("(() => { const f = document.getElementById('filter'); f.value = 'batch-0420'; f.dispatchEvent(new Event('input')); })()");
             await browser.WaitUntilAsync("document.querySelectorAll('#policies tbody tr[data-id]').length === 1", "the filter to leave one row", TimeSpan.FromSeconds(10));
             Assert.Equal("1 of 1001 policies", (string?)await browser.EvaluateAsync("document.getElementById('policy-count').textContent"));
 
-            Directory.CreateDirectory(ScreenshotDirectory);
-            await File.WriteAllBytesAsync(Path.Combine(ScreenshotDirectory, "status-page-1000-policies.png"), await browser.ScreenshotAsync());
         }
         finally
         {
