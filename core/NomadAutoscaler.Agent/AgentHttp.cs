@@ -15,9 +15,10 @@ internal sealed record ReloadRequest(TaskCompletionSource<string?>? Done);
 /// <summary>Starts the agent's HTTP API and its metrics sink for <see cref="AgentRunner"/>.</summary>
 internal static class AgentHttp
 {
-    /// <summary>The in-memory sink, following the agent's meter and the plugin call timers.</summary>
-    public static MetricsCollector Collector(AgentConfig config)
-        => new(hostname: config.Telemetry.DisableHostname ? null : Environment.MachineName);
+    /// <summary>The in-memory sink, following the agent's meter and the plugin call timers, and the configured
+    /// statsd-style sinks.</summary>
+    public static TelemetrySinks Telemetry(AgentConfig config, ILoggerFactory loggers)
+        => new(config.Telemetry, Environment.MachineName, TimeProvider.System, loggers);
 
     /// <summary>Listens on <c>http.bind_address</c>:<c>http.bind_port</c>; null (after logging the reason) when it
     /// cannot, so the caller exits 1.</summary>
@@ -33,7 +34,8 @@ internal static class AgentHttp
                 var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
                 await reloads.WriteAsync(new ReloadRequest(done), ct);
                 return await done.Task.WaitAsync(ct);
-            });
+            },
+            () => agent.Plugins?.Running ?? []);
         var server = new AgentHttpServer(backend, loggers);
         try
         {

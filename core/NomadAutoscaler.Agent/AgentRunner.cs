@@ -67,9 +67,9 @@ internal static class AgentRunner
         // Declared first so it is disposed last: handlers stop before the lock is released.
         await using var election = config.HighAvailability.Enabled ? LeaderElection.Create(config, loggers) : null;
         await using var agent = new AutoscalerAgent(config, loggers, gate: election);
-        using var metrics = AgentHttp.Collector(config);
+        using var telemetry = AgentHttp.Telemetry(config, loggers);
         // As upstream, the HTTP API listens before plugins are launched.
-        await using var http = await AgentHttp.StartAsync(config, agent, metrics, reloads.Writer, loggers, logger, shutdown.Token);
+        await using var http = await AgentHttp.StartAsync(config, agent, telemetry.Collector, reloads.Writer, loggers, logger, shutdown.Token);
         if (http is null) return 1;
         try
         {

@@ -89,6 +89,18 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Circonus_settings_are_refused_by_key_without_showing_the_token()
+    {
+        var config = Write("agent.hcl", "telemetry {\n  circonus_api_token = \"s3cr3t-token\"\n  statsd_address = \"127.0.0.1:8125\"\n}\n");
+
+        Assert.Equal(1, Run(config));
+
+        var output = _stdout.ToString() + _stderr.ToString();
+        Assert.Contains("telemetry.circonus_api_token is not supported", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-token", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_directory_is_split_into_config_and_policy_files_by_content()
     {
         Write("mixed/agent.hcl", "policy {\n  default_cooldown = \"1m\"\n}\n");

@@ -38,7 +38,14 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _logger = loggers.CreateLogger("agent");
         _metrics = new AutoscalerMetrics();
+        // Restarts and leadership, so an alert can see a plugin crash-looping or a lost lock.
+        _metrics.Gauge("plugin.restart_count", PluginRestarts);
+        if (gate is LeaderElection election) _metrics.Gauge("ha.leader", () => election.IsLeader ? 1L : 0L);
     }
+
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<long>> PluginRestarts()
+        => _plugins?.Running.Select(p => new System.Diagnostics.Metrics.Measurement<long>(p.Restarts,
+            new KeyValuePair<string, object?>("plugin_name", p.Block.Name), new KeyValuePair<string, object?>("plugin_type", p.Block.Kind.ToString().ToLowerInvariant()))) ?? [];
 
     public AgentConfig Config => _config;
 
@@ -47,6 +54,8 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
 
     /// <summary>The running policy handlers, for the HTTP API; empty before start.</summary>
     internal PolicyManager? Policies => _policies;
+
+    internal PluginManager? Plugins => _plugins;
 
     /// <summary>Launches plugins and starts following policy sources. Plugin launch failures fail the start.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -28,6 +28,15 @@ public static class ConfigValidator
             if (config.HighAvailability.LockTtl <= TimeSpan.Zero) problems.Add("high_availability.lock_ttl must be greater than zero");
         }
 
+        var telemetry = config.Telemetry;
+        foreach (var key in telemetry.Circonus.Keys.Order(StringComparer.Ordinal))
+            problems.Add($"telemetry.{key} is not supported: this agent has no Circonus sink; send metrics through statsd_address, dogstatsd_address, statsite_address or Prometheus instead");
+        foreach (var (key, sinkAddress) in new[] { ("statsd_address", telemetry.StatsdAddress), ("statsite_address", telemetry.StatsiteAddress), ("dogstatsd_address", telemetry.DogstatsdAddress) })
+        {
+            if (sinkAddress.Length > 0 && Telemetry.BufferedLineSink.ParseAddress(sinkAddress) is null)
+                problems.Add($"telemetry.{key} must be host:port such as \"127.0.0.1:8125\"; got \"{sinkAddress}\"");
+        }
+
         foreach (var (kind, plugin) in config.AllPlugins)
         {
             if (plugin.Driver.Length == 0)

@@ -18,6 +18,7 @@ internal sealed class AutoscalerMetrics : IDisposable
         InvokeError = _meter.CreateCounter<long>("scale.invoke.error_count", description: "Failed target scale calls");
         Lateness = _meter.CreateHistogram<double>("policy.evaluation.lateness_ms", "ms", "How late an evaluation started against its schedule");
         SourceError = _meter.CreateCounter<long>("policy.source.error_count", description: "Policy source errors");
+        Decisions = new Telemetry.DecisionMetrics(_meter);
 
         // go-metrics' runtime gauges, with the nearest .NET quantity (threads stand in for goroutines).
         _meter.CreateObservableGauge("runtime.num_goroutines", ThreadCount);
@@ -42,7 +43,14 @@ internal sealed class AutoscalerMetrics : IDisposable
 
     public Histogram<double> Lateness { get; }
 
+    /// <summary>Counts, outcomes and check errors per policy.</summary>
+    public Telemetry.DecisionMetrics Decisions { get; }
+
     public ObservableGauge<T> Gauge<T>(string name, Func<T> observe)
+        where T : struct
+        => _meter.CreateObservableGauge(name, observe);
+
+    public ObservableGauge<T> Gauge<T>(string name, Func<IEnumerable<Measurement<T>>> observe)
         where T : struct
         => _meter.CreateObservableGauge(name, observe);
 

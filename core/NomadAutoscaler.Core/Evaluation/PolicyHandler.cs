@@ -120,6 +120,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
             }
         }
 
+        _metrics.Decisions.Forget(Policy.Id);
         _stop.Dispose();
         _wake.Dispose();
     }
@@ -260,6 +261,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         finally
         {
             Remember(record with { FinishedAt = _time.GetUtcNow() });
+            _metrics.Decisions.Record(policy, record);
         }
 
         return record;

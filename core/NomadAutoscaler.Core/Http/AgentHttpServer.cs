@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Evaluation;
 using NomadAutoscaler.Core.Logging;
+using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Telemetry;
 
 namespace NomadAutoscaler.Core.Http;
@@ -21,11 +22,13 @@ namespace NomadAutoscaler.Core.Http;
 /// <param name="Policies">The running policy manager, or null before the agent has started one.</param>
 /// <param name="Reload">Runs the same reload as SIGHUP and completes when it is done; returns null on success or the
 /// reason the new configuration was refused.</param>
+/// <param name="Plugins">The running plugins, for <c>/v1/plugins</c>; null lists none.</param>
 internal sealed record AgentHttpBackend(
     MetricsCollector Metrics,
     bool PrometheusEnabled,
     Func<PolicyManager?> Policies,
-    Func<CancellationToken, Task<string?>> Reload);
+    Func<CancellationToken, Task<string?>> Reload,
+    Func<IReadOnlyCollection<ManagedPlugin>>? Plugins = null);
 
 /// <summary>A host lifetime that neither waits for nor handles signals.</summary>
 internal sealed class AgentHostLifetime : Microsoft.Extensions.Hosting.IHostLifetime
@@ -129,6 +132,18 @@ internal sealed class AgentHttpServer : IAsyncDisposable
                     if (method != HttpMethods.Get) await TextAsync(context, 405, "Invalid method");
                     else await JsonAsync(context, 200, PolicyStateJson.List(_backend.Policies()));
                     return;
+                case "/v1/plugins":
+                    if (method != HttpMethods.Get) await TextAsync(context, 405, "Invalid method");
+                    else await JsonAsync(context, 200, PluginsJson(_backend.Plugins?.Invoke() ?? []));
+                    return;
+                case "/ui":
+                    context.Response.StatusCode = 301;
+                    context.Response.Headers.Location = "/ui/";
+                    return;
+                case "/ui/":
+                    if (method != HttpMethods.Get) await TextAsync(context, 405, "Invalid method");
+                    else await StatusPage.WriteAsync(context);
+                    return;
             }
 
             if (path.StartsWith("/v1/agent/", StringComparison.Ordinal))
@@ -176,6 +191,44 @@ internal sealed class AgentHttpServer : IAsyncDisposable
         }
 
         await JsonAsync(context, 200, _backend.Metrics.RenderJson());
+    }
+
+    private static JsonObject PluginsJson(IReadOnlyCollection<ManagedPlugin> plugins) => new()
+    {
+        ["plugins"] = new JsonArray([.. plugins
+            .OrderBy(p => p.Block.Kind).ThenBy(p => p.Block.Name, StringComparer.Ordinal)
+            .Select(p => (JsonNode)new JsonObject
+            {
+                ["kind"] = p.Block.Kind.ToString().ToLowerInvariant(),
+                ["name"] = p.Block.Name,
+                ["driver"] = p.Block.Driver,
+                ["mode"] = p.Block.Mode == PluginLoadMode.InProcess ? "in-process" : "external",
+                ["version"] = PluginVersion(p),
+                ["pid"] = p.ProcessId,
+                ["restarts"] = p.Restarts,
+            })]),
+    };
+
+    /// <summary>The plugin's assembly or executable version; in-process plugins and the bundled executables carry
+    /// the agent's own.</summary>
+    private static string PluginVersion(ManagedPlugin plugin)
+    {
+        try
+        {
+            if (plugin.ProcessId is { } pid)
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                var path = process.MainModule?.FileName;
+                if (path is not null && System.Diagnostics.FileVersionInfo.GetVersionInfo(path).ProductVersion is { Length: > 0 } version) return version.Split('+')[0];
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or FileNotFoundException)
+        {
+            // The plugin exited between the listing and the look-up; the agent's version is the best answer.
+        }
+
+        return (typeof(AgentHttpServer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown").Split('+')[0];
     }
 
     private async Task ReloadAsync(HttpContext context)

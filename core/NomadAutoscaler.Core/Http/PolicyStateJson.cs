@@ -28,7 +28,10 @@ internal static class PolicyStateJson
         var policy = handler.Policy;
         var history = handler.History;
         var last = history.Count > 0 ? history[0] : null;
-        var lastError = history.FirstOrDefault(r => r.Error is not null);
+        // A failed check is an error too, even when on_check_error let the evaluation go on without it.
+        var lastError = history.Select(r => (Record: r, Error: r.Error ?? r.Checks.Where(c => c.Error is not null).Select(c => $"check {c.Check}: {c.Error}").FirstOrDefault()))
+            .FirstOrDefault(e => e.Error is not null);
+        var counted = history.FirstOrDefault(r => r.CurrentCount is not null);
         var cooldown = handler.CooldownUntil;
         return new JsonObject
         {
@@ -52,11 +55,13 @@ internal static class PolicyStateJson
                 ["time"] = Time(last.StartedAt),
                 ["outcome"] = Outcome(last.Outcome),
             },
+            ["current_count"] = counted?.CurrentCount,
+            ["desired_count"] = counted is null ? null : counted.Action is { Direction: not ScalingDirection.None } wanted ? wanted.Count : counted.CurrentCount,
             ["next_evaluation"] = handler.NextEvaluation is { } next ? Time(next) : null,
             ["cooldown_until"] = cooldown == DateTimeOffset.MinValue ? null : Time(cooldown),
-            ["last_error"] = lastError is null ? null : new JsonObject
+            ["last_error"] = lastError.Error is null ? null : new JsonObject
             {
-                ["time"] = Time(lastError.StartedAt),
+                ["time"] = Time(lastError.Record.StartedAt),
                 ["error"] = lastError.Error,
             },
         };

@@ -15,6 +15,9 @@ internal abstract class ManagedPlugin : IAsyncDisposable
     /// <summary>The running process id of an external plugin; null in-process or while restarting.</summary>
     public abstract int? ProcessId { get; }
 
+    /// <summary>How often the supervisor has relaunched the plugin after a crash.</summary>
+    public virtual int Restarts => 0;
+
     public abstract Task ReconfigureAsync(PluginBlock block, CancellationToken cancellationToken);
 
     public abstract ValueTask DisposeAsync();
@@ -62,6 +65,8 @@ internal abstract class ManagedPlugin : IAsyncDisposable
         public override object Client { get; }
 
         public override int? ProcessId => _plugin.Supervisor.CurrentOrNull()?.ProcessId;
+
+        public override int Restarts => _plugin.Supervisor.RestartCount;
 
         public ExternalPlugin Plugin => _plugin;
 

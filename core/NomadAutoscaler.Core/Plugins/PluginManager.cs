@@ -36,6 +36,9 @@ internal sealed class PluginManager : IAsyncDisposable
 
     public IReadOnlyCollection<PluginBlock> Blocks => [.. _plugins.Values.Select(p => p.Block)];
 
+    /// <summary>The running plugins, for the HTTP API's <c>/v1/plugins</c>.</summary>
+    public IReadOnlyCollection<ManagedPlugin> Running => [.. _plugins.Values];
+
     /// <summary>Launches every block (concurrently) and configures it. Any failure stops the ones that started and is thrown,
     /// as upstream fails agent start with "failed to setup plugins".</summary>
     public async Task StartAsync(IReadOnlyList<PluginBlock> blocks, CancellationToken cancellationToken)

@@ -8,11 +8,18 @@ namespace NomadAutoscaler.Core.Telemetry;
 /// <summary>The agent's in-memory metrics sink: a <see cref="MeterListener"/> over the <c>nomad-autoscaler</c> meters
 /// that aggregates every measurement, and renders the aggregates as go-metrics' in-memory JSON dump or as Prometheus
 /// text for <c>/v1/metrics</c>.</summary>
-/// <remarks>Unlike go-metrics' 10 s intervals, aggregates are cumulative since start: a scrape never sees an empty
-/// interval, and Prometheus computes rates itself.</remarks>
+/// <remarks>The JSON dump keeps go-metrics' in-memory sink semantics: counters and timers per 10 s interval, showing the
+/// newest finished one, <c>Rate</c> per second of it. Prometheus gets cumulative values, which its own
+/// <c>rate()</c> expects. Every counter and timer is also forwarded to the statsd-style sinks as it happens, and gauges
+/// every collection interval (<see cref="EmitGauges"/>).</remarks>
 internal sealed class MetricsCollector : IDisposable
 {
     public const string ServicePrefix = "nomad-autoscaler";
+
+    /// <summary>go-metrics' in-memory sink interval and retention (upstream's agent uses 10 s and 1 min).</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan Retention = TimeSpan.FromMinutes(1);
 
     private readonly MeterListener _listener = new();
     private readonly Func<Meter, bool> _include;
@@ -22,16 +29,27 @@ internal sealed class MetricsCollector : IDisposable
     private readonly Dictionary<SeriesKey, Aggregate> _counters = [];
     private readonly Dictionary<SeriesKey, Aggregate> _samples = [];
     private readonly Dictionary<SeriesKey, double> _gauges = [];
+    private readonly Dictionary<SeriesKey, double> _observed = [];
+    private readonly SortedDictionary<long, IntervalMetrics> _intervals = [];
+    private readonly Lock _observeLock = new();
+    private readonly IReadOnlyList<IMetricSink> _sinks;
+    private readonly bool _hostnameLabel;
 
     /// <param name="include">Which meters to follow (by default every meter named <c>nomad-autoscaler</c>).</param>
     /// <param name="time">Clock of the JSON dump's timestamp.</param>
     /// <param name="hostname">Inserted after the prefix in gauge names, as go-metrics does; null when
     /// <c>telemetry.disable_hostname</c> is set.</param>
-    public MetricsCollector(Func<Meter, bool>? include = null, TimeProvider? time = null, string? hostname = null)
+    /// <param name="sinks">The statsd, statsite and DogStatsD sinks that get every measurement.</param>
+    /// <param name="hostnameLabel"><c>telemetry.enable_hostname_label</c>: the host name is a <c>host</c> label on every
+    /// series instead of a part of gauge names.</param>
+    public MetricsCollector(Func<Meter, bool>? include = null, TimeProvider? time = null, string? hostname = null,
+        IReadOnlyList<IMetricSink>? sinks = null, bool hostnameLabel = false)
     {
         _include = include ?? (m => m.Name == ServicePrefix);
         _time = time ?? TimeProvider.System;
         _host = string.IsNullOrEmpty(hostname) ? null : hostname;
+        _sinks = sinks ?? [];
+        _hostnameLabel = hostnameLabel && _host is not null;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (_include(instrument.Meter)) listener.EnableMeasurementEvents(instrument);
@@ -52,23 +70,55 @@ internal sealed class MetricsCollector : IDisposable
     /// <summary>One immutable view of every series, names already prefixed (and host-qualified for gauges).</summary>
     public MetricsSnapshot Snapshot()
     {
-        // Observable gauges report only when asked; their callbacks land in Record before the copy below.
-        _listener.RecordObservableInstruments();
+        Observe();
         var now = _time.GetUtcNow();
         lock (_lock)
         {
             return new MetricsSnapshot(
                 now,
-                [.. _gauges.Select(g => new GaugeSeries(GaugeName(g.Key.Name), g.Key.Labels, g.Value)).OrderBy(g => g.Name, StringComparer.Ordinal)],
+                Gauges(),
                 [.. _counters.Select(c => c.Value.ToSeries(Prefixed(c.Key.Name), c.Key.Labels, now)).OrderBy(c => c.Name, StringComparer.Ordinal)],
                 [.. _samples.Select(s => s.Value.ToSeries(Prefixed(s.Key.Name), s.Key.Labels, now)).OrderBy(s => s.Name, StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <summary>As go-metrics' in-memory sink shows it: the newest finished interval (or the current one when it is the
+    /// only one), with <c>Rate</c> per second of the interval; gauges at their latest value.</summary>
+    public MetricsSnapshot IntervalSnapshot()
+    {
+        Observe();
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            var current = CurrentInterval(now);
+            var shown = _intervals.Count > 1 ? _intervals.Values.ElementAt(_intervals.Count - 2) : current;
+            return new MetricsSnapshot(
+                shown.Start,
+                Gauges(),
+                [.. shown.Counters.Select(c => c.Value.ToIntervalSeries(Prefixed(c.Key.Name), c.Key.Labels)).OrderBy(c => c.Name, StringComparer.Ordinal)],
+                [.. shown.Samples.Select(s => s.Value.ToIntervalSeries(Prefixed(s.Key.Name), s.Key.Labels)).OrderBy(s => s.Name, StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <summary>Sends every gauge's current value to the sinks; the agent calls this every
+    /// <c>telemetry.collection_interval</c>, as go-metrics' runtime collector runs.</summary>
+    public void EmitGauges()
+    {
+        if (_sinks.Count == 0) return;
+        Observe();
+        List<(SeriesKey Key, double Value)> gauges;
+        lock (_lock) gauges = [.. _gauges.Concat(_observed).Select(g => (g.Key, g.Value))];
+        foreach (var (key, value) in gauges)
+        {
+            var parts = GaugeKey(key.Name);
+            foreach (var sink in _sinks) sink.SetGauge(parts, (float)value, key.Labels);
         }
     }
 
     /// <summary>go-metrics' in-memory sink dump (the body of <c>GET /v1/metrics</c>).</summary>
     public JsonObject RenderJson()
     {
-        var snapshot = Snapshot();
+        var snapshot = IntervalSnapshot();
         return new JsonObject
         {
             ["Timestamp"] = snapshot.Timestamp.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " +0000 UTC",
@@ -116,6 +166,34 @@ internal sealed class MetricsCollector : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    /// <summary>Observable gauges report only when asked. Their old values are dropped first, so the series of a
+    /// removed policy disappear instead of freezing at their last value.</summary>
+    private void Observe()
+    {
+        lock (_observeLock)
+        {
+            lock (_lock) _observed.Clear();
+            _listener.RecordObservableInstruments();
+        }
+    }
+
+    private List<GaugeSeries> Gauges()
+        => [.. _gauges.Concat(_observed).Select(g => new GaugeSeries(GaugeName(g.Key.Name), g.Key.Labels, g.Value)).OrderBy(g => g.Name, StringComparer.Ordinal)];
+
+    private IntervalMetrics CurrentInterval(DateTimeOffset now)
+    {
+        var start = now.UtcTicks - (now.UtcTicks % Interval.Ticks);
+        if (!_intervals.TryGetValue(start, out var interval))
+        {
+            interval = new IntervalMetrics(new DateTimeOffset(start, TimeSpan.Zero));
+            _intervals[start] = interval;
+        }
+
+        var oldest = now.UtcTicks - Retention.Ticks;
+        foreach (var stale in _intervals.Keys.Where(k => k < oldest).ToList()) _intervals.Remove(stale);
+        return interval;
+    }
 
     private static JsonObject Labels(IReadOnlyList<KeyValuePair<string, string>> labels)
         => new(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
@@ -169,7 +247,9 @@ internal sealed class MetricsCollector : IDisposable
 
     private static string Prefixed(string name) => ServicePrefix + "." + name;
 
-    private string GaugeName(string name) => _host is null ? Prefixed(name) : ServicePrefix + "." + _host + "." + name;
+    private string GaugeName(string name) => string.Join('.', GaugeKey(name));
+
+    private string[] GaugeKey(string name) => _host is null || _hostnameLabel ? [ServicePrefix, name] : [ServicePrefix, _host, name];
 
     private static Kind KindOf(Instrument instrument) => instrument switch
     {
@@ -180,36 +260,71 @@ internal sealed class MetricsCollector : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = new List<KeyValuePair<string, string>>(tags.Length);
+        var labels = new List<KeyValuePair<string, string>>(tags.Length + 1);
         foreach (var tag in tags) labels.Add(KeyValuePair.Create(tag.Key, Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? ""));
+        // Sinks get the labels in the order the instrument gave them, as go-metrics passes them on.
+        if (_hostnameLabel) labels.Add(KeyValuePair.Create("host", _host!));
+        var sinkLabels = labels.ToArray();
         labels.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         var key = new SeriesKey(instrument.Name, labels);
+        var kind = KindOf(instrument);
+        var now = _time.GetUtcNow();
         lock (_lock)
         {
-            switch (KindOf(instrument))
+            switch (kind)
             {
                 case Kind.Counter:
-                    Add(_counters, key, value);
+                    Add(_counters, key, value, now);
+                    Add(CurrentInterval(now).Counters, key, value, now);
                     break;
                 case Kind.Sample:
-                    Add(_samples, key, value);
+                    Add(_samples, key, value, now);
+                    Add(CurrentInterval(now).Samples, key, value, now);
                     break;
                 default:
-                    _gauges[key] = value;
+                    (instrument.IsObservable ? _observed : _gauges)[key] = value;
                     break;
             }
         }
+
+        if (_sinks.Count == 0) return;
+        switch (kind)
+        {
+            case Kind.Counter:
+                foreach (var sink in _sinks) sink.IncrCounter([ServicePrefix, instrument.Name], (float)value, sinkLabels);
+                break;
+            case Kind.Sample:
+                foreach (var sink in _sinks) sink.AddSample([ServicePrefix, instrument.Name], (float)value, sinkLabels);
+                break;
+            default:
+                if (!instrument.IsObservable)
+                {
+                    foreach (var sink in _sinks) sink.SetGauge(GaugeKey(instrument.Name), (float)value, sinkLabels);
+                }
+
+                break;
+        }
     }
 
-    private void Add(Dictionary<SeriesKey, Aggregate> series, SeriesKey key, double value)
+    private static void Add(Dictionary<SeriesKey, Aggregate> series, SeriesKey key, double value, DateTimeOffset now)
     {
         if (!series.TryGetValue(key, out var aggregate))
         {
-            aggregate = new Aggregate(_time.GetUtcNow());
+            aggregate = new Aggregate(now);
             series[key] = aggregate;
         }
 
         aggregate.Add(value);
+    }
+
+    /// <summary>One go-metrics interval's counters and timers.</summary>
+    private sealed class IntervalMetrics(DateTimeOffset start)
+    {
+        public DateTimeOffset Start { get; } = start;
+
+        public Dictionary<SeriesKey, Aggregate> Counters { get; } = [];
+
+        public Dictionary<SeriesKey, Aggregate> Samples { get; } = [];
     }
 
     /// <summary>A series' identity: instrument name and sorted labels.</summary>
@@ -257,8 +372,14 @@ internal sealed class MetricsCollector : IDisposable
         }
 
         public AggregateSeries ToSeries(string name, IReadOnlyList<KeyValuePair<string, string>> labels, DateTimeOffset now)
+            => ToSeries(name, labels, Math.Max(1, (now - since).TotalSeconds));
+
+        /// <summary>As go-metrics: the rate is the interval's sum divided by the interval's length in seconds.</summary>
+        public AggregateSeries ToIntervalSeries(string name, IReadOnlyList<KeyValuePair<string, string>> labels)
+            => ToSeries(name, labels, Interval.TotalSeconds);
+
+        private AggregateSeries ToSeries(string name, IReadOnlyList<KeyValuePair<string, string>> labels, double seconds)
         {
-            var seconds = Math.Max(1, (now - since).TotalSeconds);
             var mean = _count == 0 ? 0 : _sum / _count;
             var variance = _count < 2 ? 0 : Math.Max(0, (_sumSquares - (_count * mean * mean)) / (_count - 1));
             return new AggregateSeries(name, labels, _count, _sum, _count == 0 ? 0 : _min, _count == 0 ? 0 : _max, mean, Math.Sqrt(variance), _sum / seconds);
@@ -272,6 +393,6 @@ internal sealed record MetricsSnapshot(DateTimeOffset Timestamp, IReadOnlyList<G
 /// <summary>A gauge's last value.</summary>
 internal sealed record GaugeSeries(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, double Value);
 
-/// <summary>A counter's or timer's aggregate since the agent started.</summary>
-/// <param name="Rate">Sum per second since the first measurement (go-metrics divides by its 10 s interval instead).</param>
+/// <summary>A counter's or timer's aggregate since the agent started, or over one go-metrics interval.</summary>
+/// <param name="Rate">Sum per second: since the first measurement (cumulative) or of the interval.</param>
 internal sealed record AggregateSeries(string Name, IReadOnlyList<KeyValuePair<string, string>> Labels, long Count, double Sum, double Min, double Max, double Mean, double Stddev, double Rate);

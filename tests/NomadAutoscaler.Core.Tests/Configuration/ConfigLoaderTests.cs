@@ -104,8 +104,8 @@ public sealed class ConfigLoaderTests : IDisposable
               statsd_address            = "statsd:8125"
               dogstatsd_address         = "dogstatsd:8125"
               dogstatsd_tags            = ["env:prod", "team:ops"]
-              circonus_api_token        = "circ"
-              circonus_check_tags       = "a,b"
+              # circonus_* is decoded but refused at load
+              # (Circonus_settings_are_decoded_and_then_refused_by_key_at_load)
             }
 
             high_availability {
@@ -159,8 +159,6 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromHours(1)), (c.Telemetry.CollectionInterval, c.Telemetry.PrometheusRetentionTime));
         Assert.Equal(("statsite:8125", "statsd:8125", "dogstatsd:8125"), (c.Telemetry.StatsiteAddress, c.Telemetry.StatsdAddress, c.Telemetry.DogstatsdAddress));
         Assert.Equal(["env:prod", "team:ops"], c.Telemetry.DogstatsdTags);
-        Assert.Equal("circ", c.Telemetry.Circonus["circonus_api_token"]);
-        Assert.Equal("a,b", c.Telemetry.Circonus["circonus_check_tags"]);
         Assert.Equal((true, "ops", "locks/autoscaler"), (c.HighAvailability.Enabled, c.HighAvailability.LockNamespace, c.HighAvailability.LockPath));
         Assert.Equal((TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)), (c.HighAvailability.LockTtl, c.HighAvailability.LockDelay));
 
@@ -355,6 +353,19 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(("error", "http://flag:4646"), (first.LogLevel, first.Nomad.Address));
         Assert.Equal(("error", "http://flag:4646", "/reloaded"), (reloaded.LogLevel, reloaded.Nomad.Address, reloaded.PluginDir));
         Assert.False(reloaded.LogJson);
+    }
+
+    [Fact]
+    public void Circonus_settings_are_decoded_and_then_refused_by_key_at_load()
+    {
+        var path = Write("agent.hcl", "telemetry {\n  circonus_api_token  = \"circ\"\n  circonus_check_tags = \"a,b\"\n}\n");
+
+        var failure = Assert.Throws<ConfigException>(() => Load(path));
+
+        Assert.Equal(
+            ["invalid configuration: telemetry.circonus_api_token is not supported", "invalid configuration: telemetry.circonus_check_tags is not supported"],
+            failure.Problems.Select(p => p[..p.IndexOf(':', "invalid configuration: ".Length)]));
+        Assert.DoesNotContain("circ\"", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,6 +66,34 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_status_page_is_self_contained_and_locked_to_the_agent_by_its_content_security_policy()
+    {
+        using var response = await _client.GetAsync(Url("/ui/"));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self'", csp, StringComparison.Ordinal);
+        // No external script, stylesheet, font or image: nothing is loaded from anywhere but the agent.
+        Assert.DoesNotMatch(@"<script[^>]+src=|<link[^>]+href=|@import|@font-face|url\(|https?://", html);
+        foreach (var api in new[] { "/v1/policies", "/v1/policy/", "/v1/plugins" }) Assert.Contains($"\"{api}", html, StringComparison.Ordinal);
+
+        using var noFollow = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var redirect = await noFollow.GetAsync(Url("/ui"));
+        Assert.Equal((HttpStatusCode.MovedPermanently, "/ui/"), (redirect.StatusCode, redirect.Headers.Location?.OriginalString));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await SendAsync(HttpMethod.Post, "/ui/")).Status);
+    }
+
+    [Fact]
+    public async Task Plugins_lists_none_without_a_plugin_source_and_answers_405_to_other_methods()
+    {
+        Assert.Equal((HttpStatusCode.OK, "{\n  \"plugins\": []\n}\n", "application/json"), await SendAsync(HttpMethod.Get, "/v1/plugins"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await SendAsync(HttpMethod.Put, "/v1/plugins")).Status);
+    }
+
+    [Fact]
     public async Task Unknown_paths_are_404_as_upstream()
     {
         Assert.Equal((HttpStatusCode.NotFound, "404 page not found\n", "text/plain"), await SendAsync(HttpMethod.Get, "/v1/nothing"));

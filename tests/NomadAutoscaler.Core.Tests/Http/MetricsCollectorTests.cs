@@ -129,6 +129,46 @@ public sealed class MetricsCollectorTests : IDisposable
         Assert.Equal(2, counter.Rate);
     }
 
+    [Fact]
+    public void The_json_dump_shows_the_newest_finished_10s_interval_as_go_metrics_inmem_sink_does()
+    {
+        _metrics.InvokeError.Add(3, new KeyValuePair<string, object?>("policy_id", "a"));
+        _time.Advance(TimeSpan.FromSeconds(4));
+
+        // Only the current interval exists: it is shown, with the rate over the whole 10 s.
+        var only = Assert.Single(_collector.IntervalSnapshot().Counters);
+        Assert.Equal((1L, 3d, 0.3), (only.Count, only.Sum, only.Rate));
+
+        _time.Advance(TimeSpan.FromSeconds(7));
+        _metrics.InvokeError.Add(5, new KeyValuePair<string, object?>("policy_id", "a"));
+        var json = _collector.RenderJson();
+        Assert.Equal("2026-11-27 12:00:00 +0000 UTC", (string)json["Timestamp"]!);
+        Assert.Equal(3d, (double)json["Counters"]![0]!["Sum"]!);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var next = Assert.Single(_collector.IntervalSnapshot().Counters);
+        Assert.Equal((1L, 5d, 0.5), (next.Count, next.Sum, next.Rate));
+        // Prometheus stays cumulative.
+        Assert.Contains("nomad_autoscaler_scale_invoke_error_count{policy_id=\"a\"} 8\n", _collector.RenderPrometheus(), StringComparison.Ordinal);
+
+        // After the retention minute without measurements, an empty interval is all there is.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(_collector.IntervalSnapshot().Counters);
+    }
+
+    [Fact]
+    public void Observable_gauges_of_a_removed_series_disappear()
+    {
+        var values = new List<Measurement<long>> { new(1, new KeyValuePair<string, object?>("policy_id", "a")), new(2, new KeyValuePair<string, object?>("policy_id", "b")) };
+        _metrics.Gauge("policy.count.current", () => (IEnumerable<Measurement<long>>)[.. values]);
+        Assert.Equal(2, _collector.Snapshot().Gauges.Count(g => g.Name == "nomad-autoscaler.h.policy.count.current"));
+
+        values.RemoveAt(0);
+
+        var left = Assert.Single(_collector.Snapshot().Gauges, g => g.Name == "nomad-autoscaler.h.policy.count.current");
+        Assert.Equal("b", Labels(left.Labels)["policy_id"]);
+    }
+
     public void Dispose()
     {
         _collector.Dispose();
