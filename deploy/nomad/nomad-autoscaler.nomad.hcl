@@ -2,8 +2,7 @@
 # driver, the agent configuration and the mission's pool policy from templates, OpenStack credentials from a Nomad
 # Variable, and Nomad's API reached through the task's workload identity socket. Walk-through: docs/deploy.md.
 #
-#   nomad var put nomad/jobs/nomad-autoscaler os_auth_url=... os_application_credential_id=... \
-#     os_application_credential_secret=-
+# Put the OpenStack credentials in the Nomad Variable nomad/jobs/nomad-autoscaler first (docs/deploy.md), then:
 #   nomad job run -var archive_sha256=<from SHA256SUMS> nomad-autoscaler.nomad.hcl
 
 variable "version" {
