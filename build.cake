@@ -253,6 +253,8 @@ string RunWithoutDotNet(FilePath executable, string arguments)
         RedirectStandardError = true,
         UseShellExecute = false,
     };
+    // Root may make a mount namespace; anyone else needs a user namespace for it.
+    if (Environment.UserName != "root") startInfo.ArgumentList.Add("--map-root-user");
     foreach (var argument in new[] { "--mount", "sh", "-c", "mount -t tmpfs none \"$0\" && exec \"$@\"", dotnetRoot, executable.FullPath })
         startInfo.ArgumentList.Add(argument);
     foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -72,7 +72,7 @@ public sealed class WorkloadIdentityTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Theory]
-    [InlineData("\"scale-job\", ", "POST /v1/job/web/scale needs the ACL namespace capability \\\"scale-job\\\"")]
+    [InlineData("\"scale-job\", ", "PUT /v1/job/web/scale needs the ACL namespace capability \\\"scale-job\\\"")]
     [InlineData("\"list-scaling-policies\", ", "GET /v1/scaling/policies needs the ACL namespace capability \\\"list-scaling-policies\\\"")]
     public async Task A_missing_capability_is_named_in_the_log(string removed, string phrase)
     {

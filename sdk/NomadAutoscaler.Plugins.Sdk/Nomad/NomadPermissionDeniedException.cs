@@ -17,7 +17,7 @@ public sealed class NomadPermissionDeniedException : NomadApiException
 
     /// <summary>Nomad's 403 names neither the call nor the capability; an operator running with a workload identity
     /// token needs both to fix the ACL policy, so the message adds them: <c>Unexpected response code: 403 (Permission
-    /// denied): POST /v1/job/web/scale needs the ACL namespace capability "scale-job"</c>.</summary>
+    /// denied): PUT /v1/job/web/scale needs the ACL namespace capability "scale-job"</c>.</summary>
     public override string Message => NomadMessage == "Permission denied" && RequiredCapability(Method, Path) is { } needed
         ? $"{base.Message}: {Method} {Path} needs the ACL {needed}"
         : base.Message;
