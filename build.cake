@@ -207,7 +207,8 @@ Task("Release")
     CopyFile(dist.CombineWithFilePath("nomad-autoscaler"), staging.CombineWithFilePath("nomad-autoscaler"));
     CopyDirectory(dist.Combine("plugins"), staging.Combine("plugins"));
     CopyDirectory(root.Combine("deploy/release/config"), staging.Combine("config"));
-    CopyDirectory(root.Combine("deploy/release/policies"), staging.Combine("policies"));
+    // The mission's pool policy, as the operator wrote it.
+    CopyDirectory(root.Combine("examples/seed/policies"), staging.Combine("policies"));
     CopyFile(root.CombineWithFilePath("README.md"), staging.CombineWithFilePath("README.md"));
     CopyFile(root.CombineWithFilePath("docs/deploy.md"), staging.CombineWithFilePath("DEPLOY.md"));
     if (FileExists(root.CombineWithFilePath("LICENSE"))) CopyFile(root.CombineWithFilePath("LICENSE"), staging.CombineWithFilePath("LICENSE"));

@@ -21,19 +21,27 @@ public sealed partial class DeployJobTests : IDisposable
     private static readonly string Deploy = Path.Combine(AgentProcess.RepoRoot, "deploy");
     private readonly string _dir = Directory.CreateTempSubdirectory("e2e-deploy-").FullName;
 
+    private static readonly string JobspecPath = Path.Combine(Deploy, "nomad", "nomad-autoscaler.nomad.hcl");
+
     [Fact]
     public async Task The_jobspec_parses_and_its_two_agents_start_in_the_simulator()
     {
-        var text = await File.ReadAllTextAsync(Path.Combine(Deploy, "nomad", "nomad-autoscaler.nomad.hcl"));
-        var body = Parse(text, "nomad-autoscaler.nomad.hcl");
+        var job = JobspecJob();
+        AssertDeployable(job, await File.ReadAllTextAsync(JobspecPath));
+        await AssertAllocationsStartAsync(job);
+    }
+
+    /// <summary>The jobspec with its variables' defaults and <c>-var archive_sha256=…</c>.</summary>
+    private static ParsedJob JobspecJob()
+    {
+        var body = Parse(File.ReadAllText(JobspecPath), "nomad-autoscaler.nomad.hcl");
         var variables = Variables(body, new Dictionary<string, HclValue> { ["archive_sha256"] = HclValue.String(Checksum) });
         var context = new HclEvalContext();
         context.Variables["var"] = HclValue.Object(variables);
-
-        var job = Job(body, context);
-        AssertDeployable(job, text);
-        await AssertAllocationsStartAsync(job);
+        return Job(body, context);
     }
+
+    private static string Words(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public async Task The_pack_renders_with_the_mission_variables_parses_and_its_two_agents_start_in_the_simulator()
@@ -58,6 +66,8 @@ public sealed partial class DeployJobTests : IDisposable
         Assert.Contains(agentConfig.Blocks, b => b.Type == "strategy" && b.Labels[0] == "target-value");
         var policy = Parse(job.Templates["local/policies/worker_pool_policy.hcl"], "worker_pool_policy.hcl");
         Assert.Equal("worker_pool_policy", Assert.Single(policy.Blocks).Labels[0]);
+        // The pack's mission and the jobspec carry the same pool policy (each must stand alone, so both spell it out).
+        Assert.Equal(Words(JobspecJob().Templates["local/policies/worker_pool_policy.hcl"]), Words(job.Templates["local/policies/worker_pool_policy.hcl"]));
         await AssertAllocationsStartAsync(job);
     }
 
@@ -83,8 +93,8 @@ public sealed partial class DeployJobTests : IDisposable
     private static void AssertDeployable(ParsedJob job, string text)
     {
         Assert.Equal("nomad-autoscaler", job.Id);
-        Assert.Equal(2, job.Count);
-        Assert.Equal("exec", job.Driver);
+        Assert.Equal(2, job.GroupCount);
+        Assert.Equal("exec", job.TaskDriver);
         Assert.Equal("sha256:" + Checksum, job.Checksum);
         Assert.True(job.IdentityEnv, "the task needs identity { env = true } for NOMAD_TOKEN");
         Assert.Equal("/v1/health", job.HealthPath);
@@ -95,7 +105,7 @@ public sealed partial class DeployJobTests : IDisposable
         Assert.Contains("address = \"unix://{{ env \"NOMAD_SECRETS_DIR\" }}/api.sock\"", config, StringComparison.Ordinal);
         var agentConfig = Parse(ConsulTemplate(config), "agent.hcl");
         var ha = Assert.Single(agentConfig.Blocks, b => b.Type == "high_availability");
-        Assert.True(ha.Body.JustAttributes(new HclDiagnostics())["enabled"].Evaluate().AsBool());
+        Assert.True(ha.Body.JustAttributes(new HclDiagnostics())["enabled"].Expression.Evaluate().AsBool());
 
         // OpenStack secrets come only from the Nomad Variable, into the task's environment.
         var credentials = Assert.Single(job.Templates, t => t.Value.Contains("nomadVar", StringComparison.Ordinal));
@@ -134,7 +144,7 @@ public sealed partial class DeployJobTests : IDisposable
         var meta = new JsonObject();
         foreach (var block in metadata.Blocks)
             foreach (var (name, attribute) in block.Body.JustAttributes(new HclDiagnostics()))
-                meta[$"{block.Type}.{name}"] = attribute.Evaluate().AsString();
+                meta[$"{block.Type}.{name}"] = attribute.Expression.Evaluate().AsString();
         var contextFile = Path.Combine(_dir, "context.json");
         var vars = new JsonObject();
         foreach (var (name, value) in variables) vars[name] = JsonNode.Parse(value.ToJson());
@@ -173,7 +183,7 @@ public sealed partial class DeployJobTests : IDisposable
             var attributes = block.Body.JustAttributes(new HclDiagnostics());
             var name = block.Labels[0];
             if (overrides.TryGetValue(name, out var value)) values[name] = value;
-            else if (attributes.TryGetValue("default", out var fallback)) values[name] = fallback.Evaluate();
+            else if (attributes.TryGetValue("default", out var fallback)) values[name] = fallback.Expression.Evaluate();
             else Assert.Fail($"variable \"{name}\" has no default and no value");
         }
 
@@ -274,22 +284,22 @@ public sealed partial class DeployJobTests : IDisposable
     private sealed record ParsedBody(HclBody Body, List<HclBlock> Blocks);
 
     private sealed record ParsedJob(
-        string Id, string Type, List<string> Datacenters, string Group, int Count, string Task, string Driver, string KillSignal, string KillTimeout,
-        bool IdentityEnv, string Checksum, string HealthPath, Dictionary<string, string> Templates, List<string> EnvTemplates, int Cpu, int MemoryMB)
+        string Id, string JobType, List<string> JobDatacenters, string Group, int GroupCount, string Task, string TaskDriver, string KillSignal, string KillTimeout,
+        bool IdentityEnv, string Checksum, string HealthPath, Dictionary<string, string> Templates, List<string> EnvTemplates, int Cpu, int Memory)
     {
         /// <summary>The job in the API's JSON form, as <c>nomad job run</c> sends it; only the fields the simulator places by.</summary>
         public JsonObject ApiJson() => new()
         {
             ["Job"] = new JsonObject
             {
-                ["ID"] = Id, ["Name"] = Id, ["Type"] = Type, ["Datacenters"] = new JsonArray([.. Datacenters.Select(d => (JsonNode)d)]),
+                ["ID"] = Id, ["Name"] = Id, ["Type"] = JobType, ["Datacenters"] = new JsonArray([.. JobDatacenters.Select(d => (JsonNode)d)]),
                 ["TaskGroups"] = new JsonArray(new JsonObject
                 {
                     ["Name"] = Group,
-                    ["Count"] = Count,
+                    ["Count"] = GroupCount,
                     ["Tasks"] = new JsonArray(new JsonObject
                     {
-                        ["Name"] = Task, ["Driver"] = Driver, ["Resources"] = new JsonObject { ["CPU"] = Cpu, ["MemoryMB"] = MemoryMB },
+                        ["Name"] = Task, ["Driver"] = TaskDriver, ["Resources"] = new JsonObject { ["CPU"] = Cpu, ["MemoryMB"] = Memory },
                     }),
                 }),
             },

@@ -38,22 +38,9 @@ internal sealed class AclPolicy
         var diagnostics = new HclDiagnostics();
         diagnostics.AddRange(file.Diagnostics);
         var policy = new AclPolicy();
-        var content = file.Body.Content(
-            new HclBodySchema(blocks: [new HclBlockSchema("namespace", "name"), new HclBlockSchema("node"), new HclBlockSchema("agent")]), diagnostics);
-        foreach (var block in content.Blocks)
+        if (!diagnostics.HasErrors)
         {
-            switch (block.Type)
-            {
-                case "namespace":
-                    policy._namespaces.Add(ParseNamespace(block, diagnostics));
-                    break;
-                case "node":
-                    policy.NodePolicy = PolicyOf(block, diagnostics);
-                    break;
-                default:
-                    policy.AgentPolicy = PolicyOf(block, diagnostics);
-                    break;
-            }
+            policy.Read(file.Body, diagnostics);
         }
 
         if (diagnostics.HasErrors)
@@ -62,6 +49,27 @@ internal sealed class AclPolicy
         }
 
         return policy;
+    }
+
+    private void Read(HclBody body, HclDiagnostics diagnostics)
+    {
+        var content = body.Content(
+            new HclBodySchema(blocks: [new HclBlockSchema("namespace", "name"), new HclBlockSchema("node"), new HclBlockSchema("agent")]), diagnostics);
+        foreach (var block in content.Blocks)
+        {
+            switch (block.Type)
+            {
+                case "namespace":
+                    _namespaces.Add(ParseNamespace(block, diagnostics));
+                    break;
+                case "node":
+                    NodePolicy = PolicyOf(block, diagnostics);
+                    break;
+                default:
+                    AgentPolicy = PolicyOf(block, diagnostics);
+                    break;
+            }
+        }
     }
 
     public bool AllowNamespace(string ns, string capability) =>
@@ -86,7 +94,7 @@ internal sealed class AclPolicy
         var capabilities = new HashSet<string>(StringComparer.Ordinal);
         if (content.GetAttribute("policy") is { } policyAttribute)
         {
-            capabilities.UnionWith(policyAttribute.Evaluate(null, diagnostics).AsString() switch
+            capabilities.UnionWith(Text(policyAttribute, diagnostics) switch
             {
                 "read" => ReadCapabilities,
                 "scale" => ScaleCapabilities,
@@ -114,11 +122,37 @@ internal sealed class AclPolicy
     private static string PolicyOf(HclBlock block, HclDiagnostics diagnostics)
     {
         var content = block.Body.Content(new HclBodySchema([new HclAttributeSchema("policy", Required: true)]), diagnostics);
-        return content.GetAttribute("policy")?.Evaluate(null, diagnostics).AsString() ?? "";
+        return content.GetAttribute("policy") is { } attribute ? Text(attribute, diagnostics) : "";
     }
 
-    private static IEnumerable<string> Strings(HclAttribute? attribute, HclDiagnostics diagnostics) =>
-        attribute is null ? [] : attribute.Evaluate(null, diagnostics).AsTuple().Select(v => v.AsString());
+    private static List<string> Strings(HclAttribute? attribute, HclDiagnostics diagnostics)
+    {
+        var value = attribute?.Evaluate(null, diagnostics);
+        if (value is null || value.IsNull)
+        {
+            return [];
+        }
+
+        if (value.Kind == HclValueKind.Tuple && value.AsTuple().All(v => v.Kind == HclValueKind.String))
+        {
+            return [.. value.AsTuple().Select(v => v.AsString())];
+        }
+
+        diagnostics.AddError(attribute!.Range, "Incorrect attribute value type", $"Inappropriate value for attribute \"{attribute.Name}\": list of string required.");
+        return [];
+    }
+
+    private static string Text(HclAttribute attribute, HclDiagnostics diagnostics)
+    {
+        var value = attribute.Evaluate(null, diagnostics);
+        if (value.Kind == HclValueKind.String)
+        {
+            return value.AsString();
+        }
+
+        diagnostics.AddError(attribute.Range, "Incorrect attribute value type", $"Inappropriate value for attribute \"{attribute.Name}\": string required.");
+        return "";
+    }
 
     /// <summary>The rule whose pattern matches <paramref name="name"/> most closely: an exact name wins, else the glob
     /// with the fewest characters left to the wildcards, as Nomad's <c>findClosestMatchingGlob</c>.</summary>
