@@ -13,7 +13,7 @@ public sealed class SimulatorOptions
     public string BindAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Also serve the API on this unix socket, as a Nomad client serves <c>${NOMAD_SECRETS_DIR}/api.sock</c>
-    /// to a task with an <c>identity</c> block. The file is created at start and removed at stop.</summary>
+    /// to a task with an <c>identity</c> block, as well as on the TCP listener.</summary>
     public string? UnixSocketPath { get; set; }
 
     public string Region { get; set; } = "global";
