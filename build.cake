@@ -1,5 +1,5 @@
 // Build entry point: `dotnet tool restore && dotnet cake --target=<Target>`.
-// Targets: Build, Test (every tier; what CI runs), FastTest (unit + conformance only), Publish, Pack, Bench.
+// Targets: Build, Test (every tier; what CI runs), FastTest (unit + conformance only), Publish, Release, Pack, Bench.
 using System.Xml.Linq;
 
 var target = Argument("target", "Build");
@@ -149,7 +149,8 @@ Task("Publish")
     {
         Configuration = "Release",
         Runtime = "linux-x64",
-        SelfContained = false,
+        // Self-contained: the release archive runs on a machine without .NET (docs/deploy.md).
+        SelfContained = true,
         PublishSingleFile = true,
         OutputDirectory = staging.Combine("agent"),
         ArgumentCustomization = a => a.Append("-p:BundleBuiltInPlugins=false").Append("-nodeReuse:false"),
@@ -187,6 +188,87 @@ Task("Publish")
     if (failures.Count > 0)
         throw new Exception($"not published or not working: {string.Join(", ", failures)}");
 });
+
+Task("Release")
+    .IsDependentOn("Publish")
+    .Does(() =>
+{
+    // artifacts/release/nomad-autoscaler_<version>_linux_amd64.tar.gz and SHA256SUMS (docs/deploy.md). The version is
+    // what the published agent prints, run without any .NET on PATH or DOTNET_ROOT: that proves it self-contained.
+    var dist = artifacts.Combine("dist");
+    var release = artifacts.Combine("release");
+    CleanDirectory(release);
+    var versionLine = RunWithoutDotNet(dist.CombineWithFilePath("nomad-autoscaler"), "version").Trim();
+    var match = System.Text.RegularExpressions.Regex.Match(versionLine, @"^Nomad Autoscaler v(\S+)( \(([0-9a-f]+)\))?$");
+    if (!match.Success) throw new Exception($"nomad-autoscaler version printed \"{versionLine}\"");
+    var name = $"nomad-autoscaler_{match.Groups[1].Value}_linux_amd64";
+    var staging = artifacts.Combine("release-staging").Combine(name);
+    CleanDirectory(staging);
+    CopyFile(dist.CombineWithFilePath("nomad-autoscaler"), staging.CombineWithFilePath("nomad-autoscaler"));
+    CopyDirectory(dist.Combine("plugins"), staging.Combine("plugins"));
+    CopyDirectory(root.Combine("deploy/release/config"), staging.Combine("config"));
+    // The mission's pool policy, as the operator wrote it.
+    CopyDirectory(root.Combine("examples/seed/policies"), staging.Combine("policies"));
+    CopyFile(root.CombineWithFilePath("README.md"), staging.CombineWithFilePath("README.md"));
+    CopyFile(root.CombineWithFilePath("docs/deploy.md"), staging.CombineWithFilePath("DEPLOY.md"));
+    if (FileExists(root.CombineWithFilePath("LICENSE"))) CopyFile(root.CombineWithFilePath("LICENSE"), staging.CombineWithFilePath("LICENSE"));
+
+    var archive = release.CombineWithFilePath(name + ".tar.gz");
+    // Sorted names, fixed owner and root-owned modes: the archive's listing does not depend on the build machine.
+    var tar = StartProcess("tar", new ProcessSettings
+    {
+        Arguments = $"--sort=name --owner=0 --group=0 --numeric-owner -czf \"{archive.FullPath}\" -C \"{staging.GetParent().FullPath}\" {name}",
+    });
+    if (tar != 0) throw new Exception($"tar exited {tar}");
+    string Sha256(FilePath file)
+    {
+        using var stream = System.IO.File.OpenRead(file.FullPath);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    // sha256sum's format, so operators (and CI) check it with `sha256sum -c SHA256SUMS`.
+    System.IO.File.WriteAllText(release.CombineWithFilePath("SHA256SUMS").FullPath, $"{Sha256(archive)}  {archive.GetFilename()}\n");
+    var check = StartProcess("sha256sum", new ProcessSettings { Arguments = "-c SHA256SUMS", WorkingDirectory = release });
+    if (check != 0) throw new Exception("sha256sum -c SHA256SUMS failed");
+
+    // The unpacked archive's agent must run, and validate the sample files it ships, without .NET.
+    var unpacked = artifacts.Combine("release-check");
+    CleanDirectory(unpacked);
+    if (StartProcess("tar", new ProcessSettings { Arguments = $"-xzf \"{archive.FullPath}\" -C \"{unpacked.FullPath}\"" }) != 0)
+        throw new Exception("the archive does not unpack");
+    var agent = unpacked.Combine(name).CombineWithFilePath("nomad-autoscaler");
+    var unpackedVersion = RunWithoutDotNet(agent, "version").Trim();
+    if (unpackedVersion != versionLine) throw new Exception($"the unpacked agent prints \"{unpackedVersion}\", not \"{versionLine}\"");
+    Information(RunWithoutDotNet(agent, $"validate {unpacked.Combine(name).Combine("config").FullPath} {unpacked.Combine(name).Combine("policies").FullPath}").Trim());
+    Information($"{archive} ({new System.IO.FileInfo(archive.FullPath).Length / 1024.0 / 1024.0:F1} MiB): {versionLine}");
+});
+
+// Runs a published executable in a mount namespace where the .NET installation this build runs on is an empty
+// directory (and DOTNET_* is unset), so a framework-dependent build could not start; returns stdout, or throws.
+string RunWithoutDotNet(FilePath executable, string arguments)
+{
+    var dotnetRoot = System.IO.Path.GetDirectoryName(Environment.ProcessPath);
+    var startInfo = new System.Diagnostics.ProcessStartInfo("unshare")
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+    };
+    // Root may make a mount namespace; anyone else needs a user namespace for it.
+    if (Environment.UserName != "root") startInfo.ArgumentList.Add("--map-root-user");
+    foreach (var argument in new[] { "--mount", "sh", "-c", "mount -t tmpfs none \"$0\" && exec \"$@\"", dotnetRoot, executable.FullPath })
+        startInfo.ArgumentList.Add(argument);
+    foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        startInfo.ArgumentList.Add(argument);
+    foreach (var key in startInfo.Environment.Keys.Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).ToList())
+        startInfo.Environment.Remove(key);
+    using var process = System.Diagnostics.Process.Start(startInfo);
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    var stderr = process.StandardError.ReadToEndAsync();
+    if (!process.WaitForExit(60_000)) { process.Kill(); throw new Exception($"{executable} {arguments}: no exit within 60 s"); }
+    if (process.ExitCode != 0) throw new Exception($"{executable} {arguments} exited {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Trim()}");
+    return stdout.Result;
+}
 
 Task("Pack")
     .Does(() =>

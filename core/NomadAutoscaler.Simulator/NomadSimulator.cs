@@ -72,16 +72,24 @@ public sealed class NomadSimulator : IAsyncDisposable
         var api = CreateState(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(bindAddress, options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(bindAddress, options.Port);
+            if (!string.IsNullOrEmpty(options.UnixSocketPath))
+            {
+                kestrel.ListenUnixSocket(options.UnixSocketPath);
+            }
+        });
         builder.WebHost.UseSetting(WebHostDefaults.PreventHostingStartupKey, "true");
         var app = builder.Build();
         app.Run(api.HandleAsync);
         await app.StartAsync(cancellationToken);
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
         Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal));
-        options.Logger?.LogInformation("Nomad simulator listening: address={Address} nodes={Nodes} jobs={Jobs} acl={Acl}",
-            Address, options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken));
+        options.Logger?.LogInformation("Nomad simulator listening: address={Address} unix_socket={Socket} nodes={Nodes} jobs={Jobs} acl={Acl}",
+            Address, options.UnixSocketPath ?? "", options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken) || options.AclTokens.Count > 0);
         StartClock(options);
         return Address;
     }

@@ -12,6 +12,10 @@ public sealed class SimulatorOptions
     /// <summary>Loopback address to bind (<c>127.0.0.1</c> or <c>::1</c>); other addresses are refused.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>Also serve the API on this unix socket, as a Nomad client serves <c>${NOMAD_SECRETS_DIR}/api.sock</c>
+    /// to a task with an <c>identity</c> block, as well as on the TCP listener.</summary>
+    public string? UnixSocketPath { get; set; }
+
     public string Region { get; set; } = "global";
     public string Datacenter { get; set; } = "dc1";
 
@@ -24,6 +28,11 @@ public sealed class SimulatorOptions
     /// <summary>Turns on ACL mode: every API call must carry this secret (<c>X-Nomad-Token</c> or
     /// <c>Authorization: Bearer</c>), else 403 as Nomad answers.</summary>
     public string? ManagementToken { get; set; }
+
+    /// <summary>Tokens with less than management rights: secret → the Nomad ACL policy (HCL) it holds. Each request
+    /// with such a token is checked against the capabilities its endpoint needs; 403 <c>Permission denied</c> if
+    /// missing. Setting any turns on ACL mode, like <see cref="ManagementToken"/>.</summary>
+    public IDictionary<string, string> AclTokens { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary><c>telemetry { prometheus_metrics }</c>: when false, <c>?format=prometheus</c> answers 415.</summary>
     public bool PrometheusMetrics { get; set; } = true;

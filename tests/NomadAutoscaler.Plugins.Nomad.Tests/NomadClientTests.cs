@@ -238,6 +238,14 @@ public sealed class NomadClientTests
         Assert.Equal("format=prometheus", stub.Requests[0].Query);
     }
 
+    [Fact]
+    public async Task An_unknown_token_names_no_capability()
+    {
+        using var client = TestClients.Create(new StubNomad().On("GET", "/v1/node/n1", Error(403, "ACL token not found")));
+        var ex = await Assert.ThrowsAsync<NomadPermissionDeniedException>(() => client.GetNodeAsync("n1"));
+        Assert.Equal("Unexpected response code: 403 (ACL token not found)", ex.Message);
+    }
+
     [Theory]
     [InlineData(404, "node not found", typeof(NomadNotFoundException))]
     [InlineData(403, "Permission denied", typeof(NomadPermissionDeniedException))]
@@ -252,7 +260,8 @@ public sealed class NomadClientTests
         Assert.IsType(expected, ex);
         Assert.Equal(status, ex.StatusCode);
         Assert.Equal(text, ex.NomadMessage);
-        Assert.Equal($"Unexpected response code: {status} ({text})", ex.Message);
+        // A refused capability also names the call and what it needs (the token's ACL policy is the operator's to fix).
+        Assert.Equal(status == 403 ? $"Unexpected response code: 403 ({text}): GET /v1/node/n1 needs the ACL node policy \"read\"" : $"Unexpected response code: {status} ({text})", ex.Message);
         Assert.Equal("/v1/node/n1", ex.Path);
         Assert.DoesNotContain(TestClients.Token, ex.ToString(), StringComparison.Ordinal);
         Assert.Single(stub.Requests); // 4xx and 500 are never retried

@@ -40,9 +40,10 @@ internal sealed partial class NomadHttpApi
 
         if (method == "GET")
         {
+            var management = IsManagement(context);
             await BlockingReadAsync(context, query, () =>
                 _state.GetVariable(query.Namespace, path) is { } variable
-                    ? new ReadResult(variable.ModifyIndex, NomadJson.Variable(variable, includeItems: true, includeLock: true))
+                    ? new ReadResult(variable.ModifyIndex, NomadJson.Variable(variable, includeItems: true, includeLock: management))
                     : ReadResult.NotFound(Math.Max(1, _state.TableIndex(ClusterState.TableVariables)), "variable not found"));
             return;
         }
@@ -181,7 +182,7 @@ internal sealed partial class NomadHttpApi
                     ["VersionMetadata"] = "",
                 },
                 ["Telemetry"] = new JsonObject { ["PrometheusMetrics"] = _options.PrometheusMetrics },
-                ["ACL"] = new JsonObject { ["Enabled"] = !string.IsNullOrEmpty(_options.ManagementToken) },
+                ["ACL"] = new JsonObject { ["Enabled"] = AclEnabled },
             },
             ["member"] = new JsonObject
             {

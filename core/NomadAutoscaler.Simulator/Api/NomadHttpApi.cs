@@ -29,6 +29,7 @@ internal sealed partial class NomadHttpApi
         _state = state;
         _options = options;
         _time = time;
+        _aclPolicies = options.AclTokens.ToDictionary(t => t.Key, t => AclPolicy.Parse(t.Value, "acl-policy.hcl"), StringComparer.Ordinal);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -89,7 +90,7 @@ internal sealed partial class NomadHttpApi
         var query = ApiQuery.Parse(context.Request.Query, _options.Region);
         if (path != "/v1/metrics")
         {
-            Authorize(context);
+            Authorize(context, path, query);
         }
 
         if (path == "/v1/nodes")
@@ -187,25 +188,6 @@ internal sealed partial class NomadHttpApi
 
     private static Task InvalidMethod(HttpContext context) => WriteErrorAsync(context, new NomadError(405, "Invalid method"));
 
-    private void Authorize(HttpContext context)
-    {
-        if (string.IsNullOrEmpty(_options.ManagementToken))
-        {
-            return;
-        }
-
-        var token = RequestToken(context);
-        if (string.IsNullOrEmpty(token))
-        {
-            throw new NomadError(403, "Permission denied");
-        }
-
-        if (!FixedTimeEquals(token, _options.ManagementToken))
-        {
-            throw new NomadError(403, "ACL token not found");
-        }
-    }
-
     internal static string? RequestToken(HttpContext context)
     {
         var token = context.Request.Headers["X-Nomad-Token"].ToString();
@@ -217,9 +199,6 @@ internal sealed partial class NomadHttpApi
         var authorization = context.Request.Headers.Authorization.ToString();
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
     }
-
-    private static bool FixedTimeEquals(string a, string b) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
 
     // ---------------------------------------------------------------- plumbing
 
