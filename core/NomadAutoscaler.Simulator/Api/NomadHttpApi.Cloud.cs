@@ -15,7 +15,8 @@ internal sealed partial class NomadHttpApi
 
     private Task CloudAsync(HttpContext context, string rest)
     {
-        Authorize(context);
+        // Not a Nomad endpoint, so no ACL policy grants it: only the management token (or ACLs off) may call it.
+        Authorize(context, CloudPrefix + rest, ApiQuery.Parse(context.Request.Query, _options.Region));
         var cloud = _cloud ?? throw new NomadError(404, "the simulated cloud is not enabled");
         if (rest == "servers")
         {
