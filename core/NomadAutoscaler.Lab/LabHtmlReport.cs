@@ -60,14 +60,14 @@ public static class LabHtmlReport
         var seconds = Math.Max(1, report.Duration.TotalSeconds);
         var yMax = Math.Max(1, p.Timeline.Select(t => Math.Max(Math.Max(t.Capacity, t.Bound), t.Missing)).DefaultIfEmpty(0).Max());
         yMax = Math.Max(yMax, (int)Math.Min(p.Max, yMax + 1));
-        double X(DateTimeOffset at) => Left + ((at - report.Start).TotalSeconds / seconds * (Width - Left - 8));
+        double X(DateTimeOffset at) => Left + ((at - report.Start).TotalSeconds / seconds * (Width - Left - 24));
         double Y(double v) => Top + ((1 - (v / yMax)) * (Height - Top - Bottom));
 
         html.Append(CultureInfo.InvariantCulture, $"<svg width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{E(p.Name)} over time\">\n");
         var step = Math.Max(1, (int)Math.Ceiling(yMax / 6.0));
         for (var v = 0; v <= yMax; v += step)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{Width - 8}\" y1=\"{Y(v):0.#}\" y2=\"{Y(v):0.#}\"/><text x=\"{Left - 6}\" y=\"{Y(v) + 4:0.#}\" text-anchor=\"end\">{v}</text>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{Width - 24}\" y1=\"{Y(v):0.#}\" y2=\"{Y(v):0.#}\"/><text x=\"{Left - 6}\" y=\"{Y(v) + 4:0.#}\" text-anchor=\"end\">{v}</text>\n");
         }
 
         var hours = report.Duration.TotalHours;
@@ -78,7 +78,7 @@ public static class LabHtmlReport
             html.Append(CultureInfo.InvariantCulture, $"<text x=\"{x:0.#}\" y=\"{Height - 6}\" text-anchor=\"middle\">{(int)at.TotalHours:00}:{at.Minutes:00}</text>\n");
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Width - 8}\" y1=\"{Y(0):0.#}\" y2=\"{Y(0):0.#}\"/>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Width - 24}\" y1=\"{Y(0):0.#}\" y2=\"{Y(0):0.#}\"/>\n");
         html.Append("<path class=\"miss\" d=\"").Append(Area(p.Timeline, X, Y)).Append("\"><title>allocations waiting</title></path>\n");
         html.Append("<path class=\"bound\" d=\"").Append(Steps(p.Timeline, t => t.Bound, X, Y)).Append("\"/>\n");
         html.Append("<path class=\"ready\" d=\"").Append(Steps(p.Timeline, t => t.Ready, X, Y)).Append("\"/>\n");

@@ -38,9 +38,31 @@ internal sealed class LabObserver(ClusterState state, IReadOnlyList<PolicyTrack>
             }
         }
 
+        // Nodes and jobs are grouped by class once, so a sample costs one pass whatever the number of pools.
+        var nodesByClass = new Dictionary<string, (int Ready, int Busy)>(StringComparer.Ordinal);
+        foreach (var node in state.Nodes.Values)
+        {
+            if (node.Status == NodeStatus.Down) continue;
+            var (ready, busy) = nodesByClass.GetValueOrDefault(node.NodeClass);
+            nodesByClass[node.NodeClass] = (ready + (node.Status == NodeStatus.Ready ? 1 : 0), busy + (busyNodes.Contains(node.ID) ? 1 : 0));
+        }
+
+        var jobsByClass = new Dictionary<string, List<SimJob>>(StringComparer.Ordinal);
+        foreach (var job in state.Jobs.Values)
+        {
+            if (job.Type is "system" or "sysbatch") continue;
+            foreach (var nodeClass in Classes(job))
+            {
+                if (!jobsByClass.TryGetValue(nodeClass, out var list)) jobsByClass[nodeClass] = list = [];
+                list.Add(job);
+            }
+        }
+
         foreach (var track in tracks)
         {
-            var sample = track.IsCluster ? SampleCluster(track, now, running, started, busyNodes) : SampleGroup(track, now, running, started);
+            var sample = track.IsCluster
+                ? SampleCluster(track, now, running, started, nodesByClass.GetValueOrDefault(track.NodeClass!), jobsByClass.GetValueOrDefault(track.NodeClass!) ?? [])
+                : SampleGroup(track, now, running, started);
             track.Last = sample;
             if (track.BoundChanges.Count == 0 || track.BoundChanges[^1].Value != sample.Bound) track.BoundChanges.Add((now, sample.Bound));
         }
@@ -81,13 +103,12 @@ internal sealed class LabObserver(ClusterState state, IReadOnlyList<PolicyTrack>
     }
 
     private LabSample SampleCluster(PolicyTrack track, DateTimeOffset now, Dictionary<string, int> running,
-        Dictionary<string, List<DateTimeOffset>> started, HashSet<string> busyNodes)
+        Dictionary<string, List<DateTimeOffset>> started, (int Ready, int Busy) nodes, List<SimJob> jobs)
     {
         var demand = new List<(int Count, int Cpu, int Memory)>();
         var missing = 0;
-        foreach (var job in state.Jobs.Values)
+        foreach (var job in jobs)
         {
-            if (job.Type is "system" or "sysbatch" || !TargetsClass(job, track.NodeClass!)) continue;
             foreach (var group in job.TaskGroups)
             {
                 var wanted = job.Stop ? 0 : group.Count;
@@ -99,19 +120,9 @@ internal sealed class LabObserver(ClusterState state, IReadOnlyList<PolicyTrack>
             }
         }
 
-        var bound = CapacityBound.Nodes(demand, nodeCpu, nodeMemory);
-        bound = (int)Math.Clamp(bound < 0 ? track.Policy.Max : bound, track.Policy.Min, track.Policy.Max);
-        var ready = 0;
-        var busy = 0;
-        foreach (var node in state.Nodes.Values)
-        {
-            if (node.NodeClass != track.NodeClass || node.Status == NodeStatus.Down) continue;
-            if (node.Status == NodeStatus.Ready) ready++;
-            if (busyNodes.Contains(node.ID)) busy++;
-        }
-
+        var bound = Bound(track, demand);
         var capacity = liveServers(track.CloudPool!);
-        return new LabSample(now, capacity, ready, bound, missing, Math.Max(0, capacity - busy), 0);
+        return new LabSample(now, capacity, nodes.Ready, bound, missing, Math.Max(0, capacity - nodes.Busy), 0);
     }
 
     private LabSample SampleGroup(PolicyTrack track, DateTimeOffset now, Dictionary<string, int> running, Dictionary<string, List<DateTimeOffset>> started)
@@ -149,14 +160,31 @@ internal sealed class LabObserver(ClusterState state, IReadOnlyList<PolicyTrack>
 
         var missing = Math.Max(0, wanted - running);
         while (queue.Count < missing) queue.AddLast(now);
-        while (queue.Count > missing) queue.RemoveLast();
+        while (queue.Count > missing)
+        {
+            // Wanted, never run, and no longer wanted: its whole wait counts, or a policy that never places work
+            // would look as good as one that places it at once.
+            track.Waits.Add((now - queue.Last!.Value).TotalSeconds);
+            queue.RemoveLast();
+        }
     }
 
-    private static bool TargetsClass(SimJob job, string nodeClass) =>
-        job.Constraints.Any(c => IsClass(c, nodeClass)) || job.TaskGroups.Any(g => g.Constraints.Any(c => IsClass(c, nodeClass)));
+    /// <summary>The bound changes only when the demand does; packing is redone only then.</summary>
+    private int Bound(PolicyTrack track, List<(int Count, int Cpu, int Memory)> demand)
+    {
+        if (track.LastDemand is { } last && last.SequenceEqual(demand)) return track.LastBound;
+        var bound = CapacityBound.Nodes(demand, nodeCpu, nodeMemory);
+        track.LastBound = (int)Math.Clamp(bound < 0 ? track.Policy.Max : bound, track.Policy.Min, track.Policy.Max);
+        track.LastDemand = demand;
+        return track.LastBound;
+    }
 
-    private static bool IsClass(SimConstraint constraint, string nodeClass) =>
-        constraint.LTarget == "${node.class}" && constraint.Operand is "=" or "==" && constraint.RTarget == nodeClass;
+    /// <summary>The node classes a job is pinned to by an equality constraint on <c>${node.class}</c>.</summary>
+    private static IEnumerable<string> Classes(SimJob job) =>
+        job.Constraints.Concat(job.TaskGroups.SelectMany(g => g.Constraints))
+            .Where(c => c.LTarget == "${node.class}" && c.Operand is "=" or "==")
+            .Select(c => c.RTarget)
+            .Distinct(StringComparer.Ordinal);
 
     private static string JobKey(string ns, string job, string group) => $"{ns}\u0000{job}\u0000{group}";
 }

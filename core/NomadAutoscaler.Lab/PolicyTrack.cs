@@ -45,6 +45,11 @@ internal sealed class PolicyTrack(ScalingPolicy policy)
     /// <summary>The bound (nodes, or allocations for a task group) from each instant it changed.</summary>
     public List<(DateTimeOffset At, int Value)> BoundChanges { get; } = [];
 
+    /// <summary>The demand the bound was last packed for, and that bound.</summary>
+    public List<(int Count, int Cpu, int Memory)>? LastDemand { get; set; }
+
+    public int LastBound { get; set; }
+
     /// <summary>The last sample's values, which hold until the next sample.</summary>
     public LabSample? Last { get; set; }
 }

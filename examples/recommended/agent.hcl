@@ -11,6 +11,9 @@ apm "nomad-apm" {
     # failing the query, so demand is computed while a scale is under way.
     node_filter_ignore_init  = "true"
     node_filter_ignore_drain = "true"
+    # The size of one pool server (its flavor), for demand queries while the pool is empty: scale from zero.
+    node_cpu    = "4000"
+    node_memory = "8192"
   }
 }
 

@@ -16,9 +16,10 @@ scaling "nom-pool" {
   policy {
     # Evaluate often: a queued allocation waits for the next evaluation before its server starts booting.
     evaluation_interval  = "20s"
-    # A scale-out is already sized to the queue, so the next one may follow at once; a short pause after a
-    # scale-in keeps a brief lull from giving back a server that the next minute needs.
-    cooldown_on_scale_up = "0s"
+    # A scale-out is already sized to the queue, so the next one may follow at the next evaluation; a short pause
+    # after a scale-in keeps a brief lull from giving back a server that the next minute needs. ("0s" would not do:
+    # as upstream, a zero cooldown_on_scale_up means "use cooldown".)
+    cooldown_on_scale_up = "1s"
     cooldown             = "1m"
 
     check "demand" {
