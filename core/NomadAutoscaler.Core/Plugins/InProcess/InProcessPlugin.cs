@@ -116,8 +116,9 @@ internal sealed class InProcessPlugin : IAsyncDisposable
     public static async Task<InProcessPlugin> AttachAsync(PluginBlock block, IPlugin instance, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var attached = new InProcessPlugin(block, instance.GetType().Assembly.Location, null, instance.CreateAdapter());
-        await attached.SetConfigAsync(block, cancellationToken);
+        // No file backs an attached plugin (and Assembly.Location is empty in a single-file agent), so the type names it.
+        var attached = new InProcessPlugin(block, "in-process:" + instance.GetType().FullName, null, instance.CreateAdapter());
+        await attached.SetConfigAsync(block, cancellationToken).ConfigureAwait(false);
         return attached;
     }
 
