@@ -12,14 +12,15 @@ public static class SimulatorScenarios
     /// <summary>
     /// The <see cref="Dev"/> workload: the <c>web</c> job idles at 400 MHz, climbs to 3000 MHz between 10 s and
     /// 20 s (a target-value policy at 70% avg CPU wants about 9 allocations of 500 MHz), and falls back from 60 s to 75 s;
-    /// the cycle repeats every 120 s.
+    /// the cycle repeats every 180 s. (The node pool's scale-out is followed by a 1 m cooldown before it may scale in;
+    /// 180 s leaves that scale-in a minute of evaluations before the next burst.)
     /// </summary>
     public const string DevWorkload = """
         # web idles, load climbs, then falls back: autoscaling out, then in.
         at 0s  job web load_cpu 400 load_mem 200
         at 10s job web load_cpu 3000 over 10s
         at 60s job web load_cpu 400 over 15s
-        repeat 120s
+        repeat 180s
         """;
 
     /// <summary>
@@ -50,7 +51,7 @@ public static class SimulatorScenarios
     /// mission's names).</summary>
     public const string DevPool = "nom-pool";
 
-    /// <summary>The <see cref="DevPool"/> pool's workload, on the same 120 s cycle as <see cref="DevWorkload"/>: a steady
+    /// <summary>The <see cref="DevPool"/> pool's workload, on the same 180 s cycle as <see cref="DevWorkload"/>: a steady
     /// batch job needs half a server; from 10 s to 60 s a burst of ten 1000 MHz allocations needs two servers more
     /// than the pool's one, then goes away.</summary>
     public const string DevPoolWorkload = """
@@ -73,7 +74,7 @@ public static class SimulatorScenarios
     /// <summary>The <c>pool_name</c> and node class of the OpenStack pool that <see cref="AddOpenStackPool"/> adds.</summary>
     public const string DevOpenStackPool = "dev-os-pool";
 
-    /// <summary>The OpenStack pool's workload, on the same 120 s cycle as <see cref="DevWorkload"/>: a batch job constrained
+    /// <summary>The OpenStack pool's workload, on the same 180 s cycle as <see cref="DevWorkload"/>: a batch job constrained
     /// to the pool runs one 1000 MHz allocation at rest and six from 20 s to 80 s. The lines repeat the whole job so that
     /// each reads on its own (a later <c>job</c> line needs only what changes).</summary>
     public const string DevOpenStackWorkload = """
