@@ -51,6 +51,7 @@ internal static class AgentRunner
 
         await using var simulator = commandLine.Dev ? new NomadSimulator() : null;
         using var devOpenStack = commandLine.Dev ? DevOpenStack.Create(environment, config, logger) : null;
+        using var devPool = commandLine.Dev ? DevPool.Create(config, devOpenStack?.PolicyDir, logger) : null;
         if (simulator is not null)
         {
             var options = SimulatorScenarios.Dev();
@@ -58,8 +59,10 @@ internal static class AgentRunner
             options.Logger = loggers.CreateLogger("dev.simulator");
             devOpenStack?.AddTo(options);
             var address = await simulator.StartAsync(options, shutdown.Token);
+            SimulatorScenarios.StartDevPool(simulator);
             config = DevConfig(config, commandLine, address);
             if (devOpenStack is not null) config = devOpenStack.AddTo(config);
+            if (devPool is not null) config = devPool.AddTo(config);
             logger.Hclog(LogLevel.Information, "started simulated Nomad cluster for -dev", ("address", address.ToString().TrimEnd('/')));
         }
 
@@ -97,7 +100,7 @@ internal static class AgentRunner
         {
             await foreach (var request in reloads.Reader.ReadAllAsync(shutdown.Token))
             {
-                var refusal = await ReloadAsync(agent, commandLine, environment, devOpenStack, logger, shutdown.Token);
+                var refusal = await ReloadAsync(agent, commandLine, environment, devOpenStack, devPool, logger, shutdown.Token);
                 request.Done?.TrySetResult(refusal);
             }
         }
@@ -122,7 +125,7 @@ internal static class AgentRunner
     /// configuration keeps the running one and is logged, rather than stopping the agent.</summary>
     /// <returns>Null, or why the new configuration was refused.</returns>
     private static async Task<string?> ReloadAsync(AutoscalerAgent agent, AgentCommandLine commandLine, IReadOnlyDictionary<string, string?> environment,
-        DevOpenStack? devOpenStack, ILogger logger, CancellationToken cancellationToken)
+        DevOpenStack? devOpenStack, DevPool? devPool, ILogger logger, CancellationToken cancellationToken)
     {
         logger.Hclog(LogLevel.Information, "reloading Autoscaler configuration");
         try
@@ -131,6 +134,7 @@ internal static class AgentRunner
             if (commandLine.Dev)
                 config = config with { Nomad = agent.Config.Nomad, PluginDir = agent.Config.PluginDir, Policy = config.Policy with { NomadSourceEnabled = true } };
             if (devOpenStack is not null) config = devOpenStack.AddTo(config);
+            if (devPool is not null) config = devPool.AddTo(config);
             await agent.ReloadAsync(config, cancellationToken);
             return null;
         }

@@ -58,6 +58,9 @@ internal sealed class DevOpenStack : IDisposable
         return new DevOpenStack(openStack, dir);
     }
 
+    /// <summary>The private policy directory holding the pool policy (the <see cref="DevPool"/> policy joins it).</summary>
+    public string PolicyDir => _policyDir;
+
     public void AddTo(SimulatorOptions options) => SimulatorScenarios.AddOpenStackPool(options, _openStack);
 
     /// <summary>Adds the os-nova target (configured from the inherited <c>OS_*</c> variables) and the pool policy.</summary>

@@ -44,6 +44,8 @@ internal static class SimRunner
             return 1;
         }
 
+        // Only -scenario=dev turns the simulated cloud on; its pool starts at its minimum, as in agent -dev.
+        if (simulator.Cloud is not null) SimulatorScenarios.StartDevPool(simulator);
         await Console.Out.WriteLineAsync($"Nomad API simulator listening on {address}");
         try
         {

@@ -140,7 +140,10 @@ public sealed class NomadSimulator : IAsyncDisposable
                 NewId = options.Seed is { } seed ? SimulatorSettings.SeededIds(seed) : () => Guid.NewGuid().ToString(),
                 Random = options.Seed is { } jitterSeed ? new Random(jitterSeed) : Random.Shared,
             },
-            _time);
+            _time)
+        {
+            Logger = options.Logger,
+        };
         state.Write(() =>
         {
             foreach (var node in options.Nodes)

@@ -1,3 +1,4 @@
+using NomadAutoscaler.Simulator.Cloud;
 using NomadAutoscaler.Simulator.Workload;
 
 namespace NomadAutoscaler.Simulator;
@@ -11,14 +12,15 @@ public static class SimulatorScenarios
     /// <summary>
     /// The <see cref="Dev"/> workload: the <c>web</c> job idles at 400 MHz, climbs to 3000 MHz between 10 s and
     /// 20 s (a target-value policy at 70% avg CPU wants about 9 allocations of 500 MHz), and falls back from 60 s to 75 s;
-    /// the cycle repeats every 120 s.
+    /// the cycle repeats every 180 s. (The node pool's scale-out is followed by a 1 m cooldown before it may scale in;
+    /// 180 s leaves that scale-in a minute of evaluations before the next burst.)
     /// </summary>
     public const string DevWorkload = """
         # web idles, load climbs, then falls back: autoscaling out, then in.
         at 0s  job web load_cpu 400 load_mem 200
         at 10s job web load_cpu 3000 over 10s
         at 60s job web load_cpu 400 over 15s
-        repeat 120s
+        repeat 180s
         """;
 
     /// <summary>
@@ -28,7 +30,14 @@ public static class SimulatorScenarios
     /// </summary>
     public static SimulatorOptions Dev()
     {
-        var options = new SimulatorOptions { Port = 4646, Workload = SimulatedWorkload.Parse(DevWorkload, "dev-scenario") };
+        var options = new SimulatorOptions
+        {
+            Port = 4646,
+            Workload = SimulatedWorkload.Parse(Combine(DevWorkload, DevPoolWorkload), "dev-scenario"),
+            // Real clouds boot in a minute or two; 20 s lets a whole scale-out and scale-in of the pool play out in
+            // about a minute and a half of watching, with the same ordering of events as a slow boot.
+            Cloud = new SimulatedCloudOptions { BootDelay = TimeSpan.FromSeconds(20) },
+        };
         for (var i = 1; i <= 3; i++)
         {
             options.Nodes.Add(new SimulatorNodeSpec { Name = $"sim-web-{i}", NodeClass = DevNodeClass, Cpu = 4000, MemoryMB = 8192 });
@@ -38,10 +47,34 @@ public static class SimulatorScenarios
         return options;
     }
 
+    /// <summary>The pool name and node class of the <see cref="Dev"/> scenario's node pool on the simulated cloud (the
+    /// mission's names).</summary>
+    public const string DevPool = "nom-pool";
+
+    /// <summary>The <see cref="DevPool"/> pool's workload, on the same 180 s cycle as <see cref="DevWorkload"/>: a steady
+    /// batch job needs half a server; from 10 s to 60 s a burst of ten 1000 MHz allocations needs two servers more
+    /// than the pool's one, then goes away.</summary>
+    public const string DevPoolWorkload = """
+        at 0s  job nom-steady type batch class nom-pool count 2 cpu 1000 mem 1024
+        at 0s  job nom-burst type batch class nom-pool count 0 cpu 1000 mem 1024
+        at 10s job nom-burst count 10
+        at 60s job nom-burst count 0
+        """;
+
+    /// <summary>Starts the <see cref="Dev"/> scenario's pool at its minimum of one booted server of 4000 MHz / 8 GiB,
+    /// as a pool that ran before the agent did.</summary>
+    /// <param name="simulator">A simulator started with <see cref="Dev"/>'s options.</param>
+    public static void StartDevPool(NomadSimulator simulator)
+    {
+        ArgumentNullException.ThrowIfNull(simulator);
+        var cloud = simulator.Cloud ?? throw new InvalidOperationException("the dev scenario's simulated cloud is not enabled");
+        cloud.Create(new SimulatedPool { Name = DevPool, NodeClass = DevPool }, 1, booted: true);
+    }
+
     /// <summary>The <c>pool_name</c> and node class of the OpenStack pool that <see cref="AddOpenStackPool"/> adds.</summary>
     public const string DevOpenStackPool = "dev-os-pool";
 
-    /// <summary>The OpenStack pool's workload, on the same 120 s cycle as <see cref="DevWorkload"/>: a batch job constrained
+    /// <summary>The OpenStack pool's workload, on the same 180 s cycle as <see cref="DevWorkload"/>: a batch job constrained
     /// to the pool runs one 1000 MHz allocation at rest and six from 20 s to 80 s. The lines repeat the whole job so that
     /// each reads on its own (a later <c>job</c> line needs only what changes).</summary>
     public const string DevOpenStackWorkload = """
@@ -63,9 +96,15 @@ public static class SimulatorScenarios
         ArgumentNullException.ThrowIfNull(openStackEnvironment);
         options.CloudJoinPools.Add(new CloudJoinPool { PoolName = DevOpenStackPool, NodeClass = DevOpenStackPool, Cpu = 4000, MemoryMB = 8192 });
         foreach (var (key, value) in openStackEnvironment) options.OpenStackEnvironment[key] = value;
-        var lines = DevWorkload.Split('\n').ToList();
+        options.Workload = SimulatedWorkload.Parse(Combine(DevWorkload, DevPoolWorkload, DevOpenStackWorkload), "dev-scenario");
+    }
+
+    /// <summary>Splices the other workloads' lines in before the first one's <c>repeat</c>, so all share its cycle.</summary>
+    private static string Combine(string repeating, params string[] others)
+    {
+        var lines = repeating.Split('\n').ToList();
         var repeat = lines.FindIndex(l => l.TrimStart().StartsWith("repeat ", StringComparison.Ordinal));
-        lines.InsertRange(repeat, DevOpenStackWorkload.Split('\n'));
-        options.Workload = SimulatedWorkload.Parse(string.Join('\n', lines), "dev-scenario");
+        lines.InsertRange(repeat, others.SelectMany(o => o.Split('\n')));
+        return string.Join('\n', lines);
     }
 }

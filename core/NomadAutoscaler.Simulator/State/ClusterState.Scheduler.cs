@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 
 namespace NomadAutoscaler.Simulator.State;
 
@@ -9,13 +10,22 @@ namespace NomadAutoscaler.Simulator.State;
 /// </summary>
 internal sealed partial class ClusterState
 {
+    private int _placedThisJob;
+
     private void Reconcile()
     {
         foreach (var job in Jobs.Values.OrderByDescending(j => j.Priority).ThenBy(j => j.CreateIndex).ToList())
         {
+            _placedThisJob = 0;
             var queued = job.Type is "system" or "sysbatch" ? ReconcileSystem(job) : ReconcileService(job);
             var key = (job.Namespace, job.ID);
             var hadQueued = Queued.TryGetValue(key, out var before) && before.Values.Sum() > 0;
+            if (hadQueued && _placedThisJob > 0)
+            {
+                // Work that waited for capacity now runs: the moment an autoscaled pool pays off.
+                Logger?.LogInformation("queued allocations placed: job={Job} placed={Placed} still_queued={Queued}", job.ID, _placedThisJob, queued.Values.Sum());
+            }
+
             var hasQueued = queued.Values.Sum() > 0;
             if (hasQueued)
             {
@@ -242,6 +252,7 @@ internal sealed partial class ClusterState
         }
 
         Allocations[alloc.ID] = alloc;
+        _placedThisJob++;
         return alloc;
     }
 

@@ -36,6 +36,9 @@ internal sealed partial class ClusterState
 
     public SimulatorSettings Settings { get; }
 
+    /// <summary>Where scheduling events worth watching (queued work placed) are logged; null logs nothing.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
     public Dictionary<string, SimNode> Nodes { get; } = new(StringComparer.Ordinal);
     public Dictionary<(string Namespace, string Id), SimJob> Jobs { get; } = [];
     public Dictionary<string, SimAllocation> Allocations { get; } = new(StringComparer.Ordinal);
