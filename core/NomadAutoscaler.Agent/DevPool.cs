@@ -96,7 +96,7 @@ internal sealed class DevPool : IDisposable
 
           policy {
             evaluation_interval  = "20s"
-            cooldown_on_scale_up = "0s"
+            cooldown_on_scale_up = "1s"
             cooldown             = "1m"
 
             check "demand" {

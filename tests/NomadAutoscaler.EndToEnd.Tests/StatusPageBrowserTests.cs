@@ -20,6 +20,12 @@ public sealed class StatusPageBrowserTests(ITestOutputHelper output)
         await agent.WaitUntilAsync(async () => await HasPoliciesAsync(agent), "the first policies", TimeSpan.FromSeconds(120));
 
         await browser.NavigateAsync(new Uri(agent.Http, "ui/"));
+        // The dev agent runs two policies (the web job and the node pool): select the job's, as an operator would.
+        const string webRow = "[...document.querySelectorAll('#policies tbody tr[data-id]')].find(r => r.querySelector('td.name').textContent === 'web/web')";
+        await browser.WaitUntilAsync($"{webRow} !== undefined", "the web/web policy in the table", TimeSpan.FromSeconds(30));
+        await browser.EvaluateAsync($"{webRow}.querySelector('td.name').click()");
+        await browser.WaitUntilAsync("document.getElementById('chart-title').textContent.startsWith('Decisions of web/web')",
+            "the web/web chart", TimeSpan.FromSeconds(30));
         await browser.WaitUntilAsync("document.querySelectorAll('#chart circle.decision[data-direction=up]').length > 0",
             "a scale-up marker in the chart", TimeSpan.FromSeconds(90));
 
@@ -27,7 +33,7 @@ public sealed class StatusPageBrowserTests(ITestOutputHelper output)
         Assert.Matches(@"scaled \d+ → \d+: scaling up because factor is", reason);
         Assert.Equal("nomad-target", (string?)await browser.EvaluateAsync(
             "[...document.querySelectorAll('#plugins tbody tr')].map(r => r.cells[1].textContent).find(n => n === 'nomad-target')"));
-        Assert.Equal("web/web", (string?)await browser.EvaluateAsync("document.querySelector('#policies tbody tr td.name').textContent"));
+        Assert.Equal("web/web", (string?)await browser.EvaluateAsync("document.querySelector('#policies tbody tr.selected td.name').textContent"));
         // Nothing outside the agent was asked for: every resource the page loaded is on the agent's own address.
         var foreign = await browser.EvaluateAsync($"performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('{agent.Http.ToString().TrimEnd('/')}'))");
         Assert.Empty(foreign!.AsArray());
