@@ -24,6 +24,10 @@ strategy "pass-through" {
   driver = "pass-through"
 }
 
+strategy "periodic" {
+  driver = "periodic"
+}
+
 target "os-nova" {
   driver = "os-nova"
 }

@@ -8,6 +8,7 @@ using NomadAutoscaler.Plugins.FixedValue;
 using NomadAutoscaler.Plugins.NomadApm;
 using NomadAutoscaler.Plugins.NomadTarget;
 using NomadAutoscaler.Plugins.PassThrough;
+using NomadAutoscaler.Plugins.Periodic;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Plugins.TargetValue;
@@ -53,7 +54,7 @@ internal sealed class LabPlugins : IPluginDirectory, IAsyncDisposable
             {
                 plugins._unsupported[Key(kind, block.Name)] =
                     $"{Kind(kind)} \"{block.Name}\" uses driver \"{block.Driver}\"{At(block)}, which the lab cannot run; it runs nomad-apm, nomad-target, " +
-                    "os-nova and sim-cloud (both as the simulated cloud), target-value, threshold, fixed-value and pass-through";
+                    "os-nova and sim-cloud (both as the simulated cloud), target-value, threshold, fixed-value, pass-through and periodic";
                 continue;
             }
 
@@ -117,6 +118,7 @@ internal sealed class LabPlugins : IPluginDirectory, IAsyncDisposable
             "threshold" => new ThresholdStrategy(new Logger<ThresholdStrategy>(logger)),
             "fixed-value" => new FixedValueStrategy(new Logger<FixedValueStrategy>(logger)),
             "pass-through" => new PassThroughStrategy(new Logger<PassThroughStrategy>(logger)),
+            "periodic" => new PeriodicStrategy(new Logger<PeriodicStrategy>(logger)),
             _ => null,
         };
     }

@@ -17,8 +17,8 @@ apm "nomad-apm" {
   }
 }
 
-strategy "pass-through" {
-  driver = "pass-through"
+strategy "periodic" {
+  driver = "periodic"
 }
 
 target "os-nova" {

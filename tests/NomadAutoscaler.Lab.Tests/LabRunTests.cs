@@ -38,6 +38,28 @@ public sealed class LabRunTests : IDisposable
     }
 
     [Fact]
+    public void The_recommended_policy_boots_servers_ahead_of_a_burst_that_came_back_twice()
+    {
+        // bursty-batch: every hour, 8 allocations of 2000 MHz arrive at 5m (four servers' worth).
+        var report = LabRun.Run(Recommended("bursty-batch.workload", TimeSpan.FromHours(3)), NoEnvironment, _dir);
+
+        var policy = Assert.Single(report.Policies);
+        TimeSpan FirstScaleOutIn(int hour) => policy.Decisions
+            .Where(d => d.To > d.From && d.DecidedAt - report.Start >= TimeSpan.FromHours(hour))
+            .Select(d => d.DecidedAt - report.Start - TimeSpan.FromHours(hour))
+            .First();
+        // The first two hours react to the queue (one season is not enough to anticipate)...
+        Assert.InRange(FirstScaleOutIn(0), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5.5));
+        Assert.InRange(FirstScaleOutIn(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5.5));
+        // ...the third boots the burst's servers before it comes, within the lead (2m30s), and says why.
+        Assert.InRange(FirstScaleOutIn(2), TimeSpan.FromMinutes(2.5), TimeSpan.FromMinutes(3.5));
+        var early = policy.Decisions.First(d => d.To > d.From && d.DecidedAt - report.Start >= TimeSpan.FromHours(2));
+        Assert.Equal(5, early.To);
+        Assert.Contains("1h0m0s ago the metric reached 5 within the next 2m30s", early.Reason, StringComparison.Ordinal);
+        Assert.InRange(policy.NodeHours!.Value, policy.BoundNodeHours!.Value * 0.9, policy.BoundNodeHours.Value * 1.15);
+    }
+
+    [Fact]
     public void A_low_target_on_a_utilisation_ratio_overshoots_and_the_report_says_by_how_much()
     {
         // The operator's surprise: target-value on percentage-allocated_cpu with a low target buys servers that the

@@ -1,5 +1,6 @@
 extern alias FixedValuePlugin;
 extern alias PassThroughPlugin;
+extern alias PeriodicPlugin;
 extern alias ThresholdPlugin;
 
 using System.Reflection;
@@ -7,6 +8,7 @@ using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.TargetValue;
 using FixedValue = FixedValuePlugin::NomadAutoscaler.Plugins.FixedValue;
 using PassThrough = PassThroughPlugin::NomadAutoscaler.Plugins.PassThrough;
+using Periodic = PeriodicPlugin::NomadAutoscaler.Plugins.Periodic;
 using Threshold = ThresholdPlugin::NomadAutoscaler.Plugins.Threshold;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
@@ -19,6 +21,7 @@ public sealed class PluginIdentityTests
         { typeof(Threshold.ThresholdStrategy), "threshold" },
         { typeof(FixedValue.FixedValueStrategy), "fixed-value" },
         { typeof(PassThrough.PassThroughStrategy), "pass-through" },
+        { typeof(Periodic.PeriodicStrategy), "periodic" },
     };
 
     [Theory]
