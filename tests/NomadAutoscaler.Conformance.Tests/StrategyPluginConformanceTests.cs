@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace NomadAutoscaler.Conformance.Tests;
 
-/// <summary>Runs the kit against the four shipped strategy executables, each launched as a real process.</summary>
+/// <summary>Runs the kit against the five shipped strategy executables, each launched as a real process.</summary>
 public sealed class StrategyPluginConformanceTests(ITestOutputHelper output)
 {
     // Check configs the strategies accept for the kit's Run call (count 1, one data point of value 1), with the
@@ -16,6 +16,7 @@ public sealed class StrategyPluginConformanceTests(ITestOutputHelper output)
         { "threshold", "lower_bound=0;upper_bound=10;delta=-1;within_bounds_trigger=1", "Down" },
         { "fixed-value", "value=3", "Up" },
         { "pass-through", "max_scale_up=1", "None" },
+        { "periodic", "period=1h;lead=2m;seasons=2", "None" },
     };
 
     [Theory]
