@@ -107,7 +107,7 @@ internal sealed class DevPool : IDisposable
 
               strategy "periodic" {
                 period  = "3m"
-                lead    = "45s"
+                lead    = "1m"
                 seasons = 2
               }
             }
