@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NomadAutoscaler.Simulator;
 
@@ -43,6 +44,51 @@ public sealed class HorizontalScalingTests : IAsyncLifetime
 
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains(agent.Lines, l => l.Contains("caught signal: signal=terminated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_restarted_agent_shows_the_scale_out_its_predecessor_made_read_back_from_nomad()
+    {
+        var config = Path.Combine(_dir, "agent.hcl");
+        await File.WriteAllTextAsync(config, $$"""
+            nomad { address = "{{_nomad.ToString().TrimEnd('/')}}" }
+            plugin_dir = "{{Path.Combine(AgentProcess.AgentDirectory, "plugins")}}"
+            """);
+        _simulator.SetLoad("web", cpuMhz: 3000);
+        long peak;
+        await using (var first = AgentProcess.Start("agent", "-config", config))
+        {
+            await first.WaitUntilAsync(() => _simulator.GetDesiredCount("web", "web") > 2, "scale out under load", TimeSpan.FromSeconds(120));
+            peak = _simulator.GetDesiredCount("web", "web")!.Value;
+            Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // The load stays where it was, so the second agent has nothing to decide: what it shows is the first one's.
+        await using var second = AgentProcess.Start("agent", "-config", config);
+        using var http = new HttpClient { BaseAddress = second.Http };
+        JsonArray? history = null;
+        await second.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                var list = await http.GetFromJsonAsync<JsonObject>("v1/policies");
+                if (list?["policies"]?.AsArray() is not [JsonObject policy, ..]) return false;
+                var detail = await http.GetFromJsonAsync<JsonObject>($"v1/policy/{(string)policy["id"]!}");
+                history = detail?["scaling_history"]?.AsArray();
+                return history is { Count: > 0 };
+            }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, "the restored scaling history", TimeSpan.FromSeconds(60));
+
+        // The oldest restored step is the first scale-out, from the job's count of 2.
+        var restored = history!.Select(d => d!.AsObject()).Last(d => (bool)d["restored"]!);
+        Assert.Equal(2, (long)restored["from"]!);
+        Assert.StartsWith("scaling up because factor is", (string)restored["reason"]!, StringComparison.Ordinal);
+        Assert.InRange((long)restored["to"]!, 3, peak);
+        Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
     private PluginManager? _plugins;
     private PolicyManager? _policies;
     private FilePolicySource? _fileSource;
+    private NomadClient? _journalClient;
     private CancellationTokenSource? _sourcesStop;
     private Task _sourcesTask = Task.CompletedTask;
 
@@ -62,7 +63,10 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
     {
         _plugins = new PluginManager(HostOptions(_config), _loggers, Settings(_config.Nomad));
         await _plugins.StartAsync(Blocks(_config), cancellationToken);
-        _policies = new PolicyManager(new PluginManagerDirectory(_plugins), _config.PolicyEval.Workers, _time, _loggers, _metrics, _gate);
+        var ha = _config.HighAvailability;
+        _journalClient = new NomadClient(ClientOptions(_config.Nomad), timeProvider: _time, logger: _loggers.CreateLogger("decision_journal"));
+        var journal = new NomadDecisionJournal(_journalClient, ha.LockPath, ha.LockNamespace, _time);
+        _policies = new PolicyManager(new PluginManagerDirectory(_plugins), _config.PolicyEval.Workers, _time, _loggers, _metrics, _gate, journal: journal);
         StartSources();
     }
 
@@ -134,6 +138,7 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
             await _plugins.DisposeAsync();
         }
 
+        _journalClient?.Dispose();
         _metrics.Dispose();
     }
 

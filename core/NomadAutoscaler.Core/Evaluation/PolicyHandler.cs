@@ -31,6 +31,8 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly LinkedList<EvaluationRecord> _history = new();
+    private readonly IDecisionJournal? _journal;
+    private List<ScalingDecision> _decisions = [];
     private CancellationTokenSource _wake = new();
     private ScalingPolicy _policy;
     private Task? _loop;
@@ -40,9 +42,10 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private CancellationToken _cooldownInheritedFor;
 
     public PolicyHandler(ScalingPolicy policy, IPluginDirectory plugins, ScalingQueues queues, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics,
-        IEvaluationGate? gate = null)
+        IEvaluationGate? gate = null, IDecisionJournal? journal = null)
     {
         _gate = gate ?? OpenEvaluationGate.Instance;
+        _journal = journal;
         _policy = policy;
         _plugins = plugins;
         _queues = queues;
@@ -83,6 +86,16 @@ internal sealed class PolicyHandler : IAsyncDisposable
         get
         {
             lock (_lock) return [.. _history];
+        }
+    }
+
+    /// <summary>The scaling actions carried out (no-ops left out), newest first: this run's, and those recorded in
+    /// Nomad by earlier runs or other agents (read once at start).</summary>
+    public IReadOnlyList<ScalingDecision> Decisions
+    {
+        get
+        {
+            lock (_lock) return _decisions;
         }
     }
 
@@ -129,6 +142,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
     {
         // The first evaluation is one interval after start, as upstream (plus the manager's spread of a bulk load).
         var next = _time.GetUtcNow() + Policy.EvaluationInterval + firstOffset;
+        await RestoreDecisionsAsync(cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             CancellationToken wakeToken;
@@ -372,6 +386,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         var cooldown = action.Direction == ScalingDirection.Up ? policy.CooldownOnScaleUp : policy.Cooldown;
         SetCooldown(_time.GetUtcNow() + cooldown);
         await RecordCooldownAsync(policy);
+        await RecordDecisionAsync(policy, new ScalingDecision(_time.GetUtcNow(), current, action.Count, action.Reason));
         _workerLogger.Hclog(LogLevel.Information, "successfully submitted scaling action to target", ("id", workerId), ("policy_id", policy.Id), ("desired_count", action.Count));
         return record with { Outcome = EvaluationOutcome.Scaled };
     }
@@ -399,6 +414,47 @@ internal sealed class PolicyHandler : IAsyncDisposable
         lock (_lock)
         {
             if (until > _cooldownUntil) _cooldownUntil = until;
+        }
+    }
+
+    private async Task RestoreDecisionsAsync(CancellationToken cancellationToken)
+    {
+        if (_journal is null) return;
+        var policy = Policy;
+        try
+        {
+            var restored = await _journal.ReadAsync(policy, cancellationToken);
+            lock (_lock)
+            {
+                // Anything this run already decided is newer than what the journal held when it was read.
+                var oldest = _decisions.Count > 0 ? _decisions[^1].Time : DateTimeOffset.MaxValue;
+                _decisions = [.. _decisions, .. restored.Where(d => d.Time < oldest).Take(HistorySize - _decisions.Count)];
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.Hclog(LogLevel.Warning, "failed to read the recorded scaling decisions", ("policy_id", policy.Id), ("error", ex.Message));
+        }
+    }
+
+    private async Task RecordDecisionAsync(ScalingPolicy policy, ScalingDecision decision)
+    {
+        List<ScalingDecision> snapshot;
+        lock (_lock)
+        {
+            _decisions = [decision, .. _decisions.Take(HistorySize - 1)];
+            snapshot = _decisions;
+        }
+
+        if (_journal is null) return;
+        try
+        {
+            // As the cooldown record: once the target accepted the action, recording it is not cut short by a stop.
+            await _journal.RecordAsync(policy, snapshot, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _logger.Hclog(LogLevel.Warning, "failed to record the scaling decision", ("policy_id", policy.Id), ("error", ex.Message));
         }
     }
 

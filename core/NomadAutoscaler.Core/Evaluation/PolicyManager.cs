@@ -15,6 +15,7 @@ internal sealed class PolicyManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AutoscalerMetrics _metrics;
     private readonly IEvaluationGate? _gate;
+    private readonly IDecisionJournal? _journal;
     private readonly Action<PolicyHandler, TimeSpan> _start;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PolicyHandler> _handlers = new(StringComparer.Ordinal);
@@ -26,9 +27,10 @@ internal sealed class PolicyManager : IAsyncDisposable
     /// <param name="start">Starts a new handler's schedule, its first evaluation one interval plus the given offset
     /// away. By default the handler runs its own loop; the scaling lab drives handlers from its virtual clock.</param>
     public PolicyManager(IPluginDirectory plugins, IReadOnlyDictionary<string, int> workers, TimeProvider time, ILoggerFactory loggers, AutoscalerMetrics metrics,
-        IEvaluationGate? gate = null, Action<PolicyHandler, TimeSpan>? start = null)
+        IEvaluationGate? gate = null, Action<PolicyHandler, TimeSpan>? start = null, IDecisionJournal? journal = null)
     {
         _gate = gate;
+        _journal = journal;
         _start = start ?? ((handler, offset) => handler.Start(offset));
         _plugins = plugins;
         _queues = new ScalingQueues(workers, time);
@@ -127,7 +129,7 @@ internal sealed class PolicyManager : IAsyncDisposable
                     continue;
                 }
 
-                var handler = new PolicyHandler(policy, _plugins, _queues, _time, _loggers, _metrics, _gate);
+                var handler = new PolicyHandler(policy, _plugins, _queues, _time, _loggers, _metrics, _gate, _journal);
                 _handlers[policy.Id] = handler;
                 added.Add(handler);
                 _logger.Hclog(LogLevel.Information, "starting policy handler", ("policy_id", policy.Id), ("source", policy.Source), ("target", policy.Target.Name));

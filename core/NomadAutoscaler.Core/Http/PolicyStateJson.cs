@@ -85,6 +85,14 @@ internal static class PolicyStateJson
             },
         })]);
         summary["decisions"] = new JsonArray([.. handler.History.Select(r => (JsonNode)Decision(r))]);
+        summary["scaling_history"] = new JsonArray([.. handler.Decisions.Select(d => (JsonNode)new JsonObject
+        {
+            ["time"] = Time(d.Time),
+            ["from"] = d.From,
+            ["to"] = d.To,
+            ["reason"] = d.Reason,
+            ["restored"] = d.Restored,
+        })]);
         return summary;
     }
 
