@@ -14,7 +14,40 @@ public sealed class InjectedFaults
         _faults = [.. _faults, (pathPrefix, statusCode, body)];
     }
 
-    public void Clear() => _faults = [];
+    public void Clear()
+    {
+        _faults = [];
+        lock (_beforeLock) _before.Clear();
+    }
+
+    private readonly List<(string Method, string Prefix, Action<string> Action)> _before = [];
+    private readonly Lock _beforeLock = new();
+
+    /// <summary>Runs <paramref name="action"/> (given the request path) once, just before the first
+    /// <paramref name="method"/> request under <paramref name="pathPrefix"/> reaches the state: a test makes something
+    /// happen in the cluster at an unlucky moment, such as an allocation landing on a node between the autoscaler
+    /// choosing it and marking it ineligible.</summary>
+    public void BeforeFirst(string method, string pathPrefix, Action<string> action)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        ArgumentException.ThrowIfNullOrEmpty(pathPrefix);
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_beforeLock) _before.Add((method, pathPrefix, action));
+    }
+
+    internal void RunBefore(string method, string path)
+    {
+        Action<string>? action = null;
+        lock (_beforeLock)
+        {
+            var index = _before.FindIndex(h => string.Equals(h.Method, method, StringComparison.OrdinalIgnoreCase) && path.StartsWith(h.Prefix, StringComparison.Ordinal));
+            if (index < 0) return;
+            action = _before[index].Action;
+            _before.RemoveAt(index);
+        }
+
+        action(path);
+    }
 
     /// <summary>How many requests were answered with an injected fault.</summary>
     public int Hits => _hits;

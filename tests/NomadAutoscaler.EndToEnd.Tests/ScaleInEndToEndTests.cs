@@ -135,6 +135,34 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task An_allocation_landing_between_selection_and_marking_ineligible_keeps_its_node()
+    {
+        // Upstream #571: empty_ignore_system picks an empty node; before the agent marks it ineligible, the scheduler
+        // places a batch job there. The simulator plays that moment: the job is registered (and placed, on the only
+        // node its slot allows) just before the agent's first eligibility call reaches the cluster.
+        var slots = new Dictionary<string, string> { [W1] = "^a$", [W2] = "^b$", [W3] = "^c$" };
+        string? chosen = null;
+        _simulator.Faults.BeforeFirst("PUT", "/v1/node/", path =>
+        {
+            chosen = path.Split('/')[3];
+            _simulator.RegisterJob(Job("late-batch", "batch", 100, slots[chosen]));
+        });
+
+        await using var agent = AgentProcess.Start("agent", "-config", await ConfigAsync(2, "empty_ignore_system", cooldown: "1h"));
+        await agent.WaitForLogAsync(l => l.Contains("target reported no scaling needed", StringComparison.Ordinal), "the scale-in the re-check stops", TimeSpan.FromSeconds(90));
+
+        Assert.NotNull(chosen);
+        Assert.Contains(agent.Lines, l => l.Contains($"an allocation landed on node {chosen} between selection and marking it ineligible", StringComparison.Ordinal));
+        await WaitRunningAsync("late-batch");
+        var node = NodeInfo(chosen!);
+        Assert.NotNull(node);
+        Assert.Equal("eligible", node.SchedulingEligibility);
+        Assert.False(node.Draining);
+        Assert.False(File.Exists(Path.Combine(_dir, "boot.log")), "a server was booted");
+        Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
     /// <summary>Starts a scale-in of w1 whose batch job keeps the drain open (one-hour deadline), then kills the agent.</summary>
     private async Task KillAgentMidDrainAsync()
     {

@@ -39,6 +39,7 @@ internal sealed partial class NomadHttpApi
         var path = Uri.UnescapeDataString(queryStart >= 0 ? rawTarget[..queryStart] : rawTarget);
         try
         {
+            _faults.RunBefore(context.Request.Method, path);
             if (_faults.Match(path) is { } fault)
             {
                 throw new NomadError(fault.StatusCode, fault.Body);
