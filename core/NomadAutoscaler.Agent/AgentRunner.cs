@@ -38,7 +38,7 @@ internal static class AgentRunner
 
         using var loggers = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(LogLevel.Trace)
-            .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(config.LogLevel), Json = config.LogJson })));
+            .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(config.LogLevel), Json = config.LogJson, IncludeLocation = config.LogIncludeLocation })));
         var logger = loggers.CreateLogger("agent");
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "interrupt"));
