@@ -113,14 +113,19 @@ internal sealed class PolicyManager : IAsyncDisposable
     /// <summary>Makes the running handlers of <paramref name="snapshot"/>'s source match it.</summary>
     /// <remarks>A policy that drives the same target as a running policy of any source, or as an earlier policy of
     /// the snapshot, is refused: logged, listed among the source's errors, and not run (<see cref="PolicyConflicts"/>).</remarks>
-    public async Task ApplyAsync(PolicySnapshot snapshot)
+    public Task ApplyAsync(PolicySnapshot snapshot) => ApplyAsync(snapshot, retry: false);
+
+    private async Task ApplyAsync(PolicySnapshot snapshot, bool retry)
     {
         var removed = new List<PolicyHandler>();
         var added = new List<PolicyHandler>();
         var refusals = new List<(ScalingPolicy Later, ScalingPolicy First, string Error)>();
-        List<PolicySnapshot> retry = [];
+        List<PolicySnapshot> retries = [];
         lock (_lock)
         {
+            // A retry is only worth applying while it is still its source's latest word; a newer snapshot that
+            // arrived meanwhile has already been applied against the freed target.
+            if (retry && !(_refusedSnapshots.TryGetValue(snapshot.Source, out var latest) && ReferenceEquals(latest, snapshot))) return;
             var wanted = new HashSet<string>(StringComparer.Ordinal);
             var accepted = AcceptConflictFree(snapshot, refusals);
             _sourceErrors[snapshot.Source] = refusals.Count == 0 ? snapshot.Errors : [.. snapshot.Errors, .. refusals.Select(r => r.Error)];
@@ -160,7 +165,7 @@ internal sealed class PolicyManager : IAsyncDisposable
                 removed.Add(handler);
             }
 
-            if (removed.Count > 0) retry = [.. _refusedSnapshots.Where(r => r.Key != snapshot.Source).Select(r => r.Value)];
+            if (removed.Count > 0) retries = [.. _refusedSnapshots.Where(r => r.Key != snapshot.Source).Select(r => r.Value)];
         }
 
         foreach (var (later, first, error) in refusals)
@@ -175,7 +180,7 @@ internal sealed class PolicyManager : IAsyncDisposable
             await handler.DisposeAsync();
         }
 
-        foreach (var other in retry) await ApplyAsync(other);
+        foreach (var other in retries) await ApplyAsync(other, retry: true);
     }
 
     /// <summary>The policies of <paramref name="snapshot"/> that conflict with nothing, in order. A running policy
