@@ -35,7 +35,8 @@ internal static class AgentHttp
                 await reloads.WriteAsync(new ReloadRequest(done), ct);
                 return await done.Task.WaitAsync(ct);
             },
-            () => agent.Plugins?.Running ?? []);
+            () => agent.Plugins?.Running ?? [],
+            () => agent.Config.EnableDebug);
         var server = new AgentHttpServer(backend, loggers);
         try
         {

@@ -38,8 +38,10 @@ internal static class AgentRunner
 
         using var loggers = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(LogLevel.Trace)
-            .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(config.LogLevel), Json = config.LogJson })));
+            .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(config.LogLevel), Json = config.LogJson, IncludeLocation = config.LogIncludeLocation })));
         var logger = loggers.CreateLogger("agent");
+        if (InheritedSignals.Restored.Count > 0)
+            logger.Hclog(LogLevel.Debug, "signals were ignored when the agent started; handling them", ("signals", string.Join(", ", InheritedSignals.Restored)));
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "interrupt"));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "terminated"));

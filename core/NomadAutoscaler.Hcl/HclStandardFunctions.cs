@@ -13,7 +13,7 @@ public static class HclStandardFunctions
 {
     public static IReadOnlyDictionary<string, HclFunction> All { get; } = new Dictionary<string, HclFunction>(StringComparer.Ordinal)
     {
-        ["jsonencode"] = new(1, false, a => HclValue.String(a[0].ToJson())),
+        ["jsonencode"] = new(1, false, a => HclValue.String(Finite(a[0]).ToJson())),
         ["jsondecode"] = new(1, false, a => JsonParser.DecodeValue(Str(a, 0))),
         ["upper"] = new(1, false, a => HclValue.String(Str(a, 0).ToUpperInvariant())),
         ["lower"] = new(1, false, a => HclValue.String(Str(a, 0).ToLowerInvariant())),
@@ -146,4 +146,22 @@ public static class HclStandardFunctions
     }
 
     internal static string Describe() => new StringBuilder().AppendJoin(", ", All.Keys).ToString();
+
+    /// <summary>As cty's JSON encoder: JSON has no infinity, so <c>jsonencode(1/0)</c> is an error, not <c>+Inf</c>.</summary>
+    private static HclValue Finite(HclValue value)
+    {
+        switch (value.Kind)
+        {
+            case HclValueKind.Number when value.NumberValue is { IsInfinity: true }:
+                throw new HclFunctionException("cannot serialize infinity as JSON");
+            case HclValueKind.Tuple:
+                foreach (var item in value.AsTuple()) Finite(item);
+                break;
+            case HclValueKind.Object:
+                foreach (var item in value.AsObject().Values) Finite(item);
+                break;
+        }
+
+        return value;
+    }
 }

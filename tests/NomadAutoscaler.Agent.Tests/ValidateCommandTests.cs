@@ -73,6 +73,54 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal("false", policy["target"]!["config"]!["dry-run"]!.GetValue<string>());
     }
 
+    private static string PoolPolicy(string name, string nodeClass) => $$"""
+        scaling "{{name}}" {
+          enabled = true
+          type    = "cluster"
+          min     = 1
+          max     = 5
+          policy {
+            check "demand" {
+              source = "nomad-apm"
+              query  = "percentage-allocated_cpu"
+              strategy "target-value" {
+                target = 70
+              }
+            }
+            target "os-nova" {
+              node_class = "{{nodeClass}}"
+            }
+          }
+        }
+        """;
+
+    [Fact]
+    public void Two_policy_files_for_one_pool_fail_naming_both_files_and_the_later_is_the_one_refused()
+    {
+        var dir = Path.Combine(_dir, "policies");
+        var first = Write("policies/a-pool.hcl", PoolPolicy("pool_a", "nom-pool"));
+        var second = Write("policies/b-pool.hcl", PoolPolicy("pool_b", "nom-pool"));
+        Write("policies/c-other.hcl", PoolPolicy("other", "other-pool"));
+
+        Assert.Equal(1, Run(dir));
+
+        Assert.Equal(
+            $"conflicting policies: policy \"pool_b\" in {second} drives the same target \"os-nova\" pool (node_class=\"nom-pool\") " +
+            $"as policy \"pool_a\" in {first}, which was loaded first; it is refused: remove or disable one of them\n",
+            _stderr.ToString().ReplaceLineEndings("\n"));
+        Assert.EndsWith("Validation failed: 1 problem(s) in 3 file(s).\n", _stdout.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Policies_for_different_pools_pass()
+    {
+        Write("policies/a-pool.hcl", PoolPolicy("pool_a", "nom-pool"));
+        Write("policies/b-pool.hcl", PoolPolicy("pool_b", "other-pool"));
+
+        Assert.Equal(0, Run(Path.Combine(_dir, "policies")));
+        Assert.Empty(_stderr.ToString());
+    }
+
     [Fact]
     public void Every_diagnostic_is_printed_with_its_line_and_caret_and_the_exit_code_is_1()
     {

@@ -59,6 +59,11 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     /// <summary>As <see cref="Start"/>, with <paramref name="environment"/> added to (or replacing entries of) this process's.</summary>
     public static AgentProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => StartThrough([], environment, args);
+
+    /// <summary>As <see cref="Start"/>, run by <paramref name="launcher"/> (a command that ends by exec'ing its
+    /// arguments, so the process is the agent: <c>setsid</c>, or <c>/bin/sh -c '...; exec "$0" "$@"'</c>).</summary>
+    public static AgentProcess StartThrough(IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var httpPort = 0;
         var portIndex = Array.IndexOf(args, "-http-bind-port");
@@ -69,12 +74,19 @@ internal sealed class AgentProcess : IAsyncDisposable
             args = [.. args, "-http-bind-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         }
 
-        var info = new ProcessStartInfo(Path.Combine(AgentDirectory, "nomad-autoscaler"))
+        var agent = Path.Combine(AgentDirectory, "nomad-autoscaler");
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : agent)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher.Count > 0)
+        {
+            foreach (var arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
+            info.ArgumentList.Add(agent);
+        }
+
         foreach (var arg in args) info.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) info.Environment[name] = value;
         return new AgentProcess(Process.Start(info) ?? throw new InvalidOperationException("agent did not start"), httpPort);

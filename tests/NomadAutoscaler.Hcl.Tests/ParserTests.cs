@@ -196,4 +196,94 @@ public sealed class ParserTests
         var file = HclParser.Parse("a = " + new string('[', 100_000) + "\n", "deep.hcl");
         Assert.Contains(file.Diagnostics, d => d.Summary == "Nesting too deep");
     }
+
+    // The corners below are in tests/oracle/corpus (corner_*.hcl) too, where Go's hcl v2 checks them; these keep
+    // the expected results where the oracle is not built.
+    private static (HclValue? Value, HclDiagnostics Diagnostics) Evaluate(string expression)
+    {
+        var file = HclParser.Parse("v = " + expression + "\n", "t.hcl");
+        var diagnostics = new HclDiagnostics();
+        diagnostics.AddRange(file.Diagnostics);
+        if (diagnostics.HasErrors) return (null, diagnostics);
+        var value = file.Body.JustAttributes(diagnostics)["v"].Expression.Evaluate(HclDump.Context(), diagnostics);
+        return (diagnostics.HasErrors ? null : value, diagnostics);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_at_the_start_is_skipped_and_anywhere_else_refused()
+    {
+        var bom = new byte[] { 0xEF, 0xBB, 0xBF };
+        var start = HclParser.Parse([.. bom, .. "a = 1\n"u8.ToArray()], "bom.hcl");
+        Assert.False(start.HasErrors, start.Diagnostics.ToString());
+        Assert.Equal("1", start.Body.JustAttributes(new HclDiagnostics())["a"].Expression.Evaluate(null).AsNumberText());
+
+        var middle = HclParser.Parse([.. "a = 1\n"u8.ToArray(), .. bom, .. "b = 2\n"u8.ToArray()], "bom.hcl");
+        Assert.Equal(2, middle.Diagnostics.First(d => d.Severity == HclSeverity.Error).Subject!.Value.Start.Line);
+    }
+
+    [Theory]
+    [InlineData("true ? 4 : 0/0", "4")]
+    [InlineData("false ? nosuchfn(1) : 2", "2")]
+    [InlineData("var.flag ? 3 : upper(1, 2)", "3")]
+    public void Only_the_chosen_branch_of_a_conditional_reports_its_errors(string expression, string expected)
+    {
+        var (value, diagnostics) = Evaluate(expression);
+        Assert.False(diagnostics.HasErrors, diagnostics.ToString());
+        Assert.Equal(expected, value!.AsNumberText());
+    }
+
+    [Theory]
+    [InlineData("false ? 1 : nosuchfn()", "Call to unknown function")]
+    [InlineData("true ? \"x\" : [1]", "Inconsistent conditional result types")]
+    public void The_chosen_branch_errors_and_inconsistent_types_are_still_reported(string expression, string summary)
+    {
+        Assert.Contains(Evaluate(expression).Diagnostics, d => d.Summary == summary);
+    }
+
+    [Theory]
+    [InlineData("<<EOT\nhello\n  EOT  \n", "hello\n")]
+    [InlineData("<<-EOT\n    hello\n    EOT\t\n", "hello\n")]
+    [InlineData("<<EOT\nhi\nEOT x\nEOT\n", "hi\nEOT x\n")]
+    public void A_heredoc_closes_on_its_marker_with_spaces_around_it(string heredoc, string expected)
+    {
+        var file = HclParser.Parse("v = " + heredoc, "t.hcl");
+        Assert.False(file.HasErrors, file.Diagnostics.ToString());
+        Assert.Equal(expected, file.Body.JustAttributes(new HclDiagnostics())["v"].Expression.Evaluate(null).AsString());
+    }
+
+    [Fact]
+    public void Keywords_as_object_keys_are_names_and_a_parenthesised_null_is_refused()
+    {
+        var (value, diagnostics) = Evaluate("{ null = 1, true = 2, false = 3 }");
+        Assert.False(diagnostics.HasErrors, diagnostics.ToString());
+        Assert.Equal(["false", "null", "true"], value!.AsObject().Keys.Order(StringComparer.Ordinal));
+
+        Assert.Contains(Evaluate("{ (null) = 1 }").Diagnostics, d => d.Summary == "Null value as key");
+    }
+
+    [Theory]
+    [InlineData("\"\\uD800\"")]
+    [InlineData("\"\\uDFFF\"")]
+    [InlineData("\"\\U00110000\"")]
+    public void Surrogate_escapes_and_code_points_past_U10FFFF_are_refused(string literal)
+    {
+        var error = Assert.Single(Evaluate(literal).Diagnostics, d => d.Severity == HclSeverity.Error);
+        Assert.Equal("Invalid escape sequence", error.Summary);
+        Assert.Equal(6, error.Subject!.Value.Start.Column);
+    }
+
+    [Fact]
+    public void The_highest_code_point_is_accepted()
+    {
+        Assert.Equal(char.ConvertFromUtf32(0x10FFFF), Evaluate("\"\\U0010FFFF\"").Value!.AsString());
+    }
+
+    [Theory]
+    [InlineData("jsonencode(1/0)")]
+    [InlineData("jsonencode(-1/0)")]
+    [InlineData("jsonencode([1, {b = 1/0}])")]
+    public void Jsonencode_of_an_infinity_is_an_error_in_the_function_call(string expression)
+    {
+        Assert.Contains(Evaluate(expression).Diagnostics, d => d.Summary == "Error in function call");
+    }
 }

@@ -32,7 +32,7 @@ internal static class AgentFlags
             new("log-level", FlagKind.String, "<level>", "Log level: trace, debug, info, warn, error or off. Defaults to info."),
             new("log-json", FlagKind.Bool, "", "Write logs as JSON lines."),
             new("log-include-location", FlagKind.Bool, "", "Add the source location to each log line."),
-            new("enable-debug", FlagKind.Bool, "", "Serve the debug endpoints under /debug/pprof/."),
+            new("enable-debug", FlagKind.Bool, "", "Serve runtime, GC, thread-pool and thread state as JSON under /debug/ on the HTTP API."),
             new("plugin-dir", FlagKind.String, "<path>", "The directory holding plugin executables. Defaults to <cwd>/plugins."),
         ]),
         ("HTTP API Options", [

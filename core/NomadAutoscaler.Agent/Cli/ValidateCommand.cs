@@ -123,6 +123,10 @@ internal static class ValidateCommand
             files.Add(new FileReport(file.FileName, $"scaling policy file ({names})", [.. decoded.AllDiagnostics]));
         }
 
+        // As the agent would refuse them: the later of two policies driving the same target, in the order given.
+        var valid = decodedPolicies.SelectMany(f => f.Policies).Where(p => p.Policy is not null).Select(p => p.Policy!);
+        problems.AddRange(PolicyConflicts.Find(valid).Select(c => "conflicting policies: " + c.Error));
+
         // Keep the user's order in the listing.
         var order = parsedFiles.Select((f, i) => (f.FileName, i)).GroupBy(x => x.FileName).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
         files.Sort((a, b) => order[a.Path].CompareTo(order[b.Path]));

@@ -61,7 +61,8 @@ internal sealed class AutoscalerAgent : IAsyncDisposable
     /// <summary>Launches plugins and starts following policy sources. Plugin launch failures fail the start.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _plugins = new PluginManager(HostOptions(_config), _loggers, Settings(_config.Nomad));
+        // The start token is cancelled by the agent's stop signal: plugins exiting from then on are expected.
+        _plugins = new PluginManager(HostOptions(_config) with { Stopping = cancellationToken }, _loggers, Settings(_config.Nomad));
         await _plugins.StartAsync(Blocks(_config), cancellationToken);
         var ha = _config.HighAvailability;
         _journalClient = new NomadClient(ClientOptions(_config.Nomad), timeProvider: _time, logger: _loggers.CreateLogger("decision_journal"));

@@ -138,9 +138,15 @@ internal sealed class HclReader
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, attribute) in body.JustAttributes(diagnostics))
         {
+            var before = diagnostics.Count;
             var value = attribute.Evaluate(eval, diagnostics);
+            if (diagnostics.Skip(before).Any(d => d.Severity == HclSeverity.Error)) continue;
             if (ScalarText(value) is { } text) map[name] = text;
-            else if (!value.IsNull)
+            else if (value.IsNull)
+                // Upstream decodes these blocks into a map of strings, which refuses null rather than dropping the key.
+                diagnostics.AddError(attribute.Range, "Unsuitable value type",
+                    $"Unsuitable value for attribute \"{name}\" in {blockName}: null is not allowed; remove the attribute to leave it unset.");
+            else
                 diagnostics.AddError(attribute.Range, "Incorrect attribute value type",
                     $"Inappropriate value for attribute \"{name}\" in {blockName}: string, number or bool required, got {value.TypeName}.");
         }

@@ -21,6 +21,10 @@ internal sealed class PolicyManager : IAsyncDisposable
     private readonly Dictionary<string, PolicyHandler> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _sourceErrors = new(StringComparer.Ordinal);
 
+    // The last snapshot of each source that had a policy refused for a conflict: when the policy it conflicted with
+    // goes away, the snapshot is applied again so the refused policy starts without waiting for its source to change.
+    private readonly Dictionary<string, PolicySnapshot> _refusedSnapshots = new(StringComparer.Ordinal);
+
     /// <summary>Spacing of the first evaluations of policies that arrive together (see <see cref="ApplyAsync"/>).</summary>
     public static readonly TimeSpan StartSpread = TimeSpan.FromMilliseconds(1);
 
@@ -109,15 +113,27 @@ internal sealed class PolicyManager : IAsyncDisposable
     }
 
     /// <summary>Makes the running handlers of <paramref name="snapshot"/>'s source match it.</summary>
-    public async Task ApplyAsync(PolicySnapshot snapshot)
+    /// <remarks>A policy that drives the same target as a running policy of any source, or as an earlier policy of
+    /// the snapshot, is refused: logged, listed among the source's errors, and not run (<see cref="PolicyConflicts"/>).</remarks>
+    public Task ApplyAsync(PolicySnapshot snapshot) => ApplyAsync(snapshot, retry: false);
+
+    private async Task ApplyAsync(PolicySnapshot snapshot, bool retry)
     {
         var removed = new List<PolicyHandler>();
         var added = new List<PolicyHandler>();
+        var refusals = new List<(ScalingPolicy Later, ScalingPolicy First, string Error)>();
+        List<PolicySnapshot> retries = [];
         lock (_lock)
         {
-            _sourceErrors[snapshot.Source] = snapshot.Errors;
+            // A retry is only worth applying while it is still its source's latest word; a newer snapshot that
+            // arrived meanwhile has already been applied against the freed target.
+            if (retry && !(_refusedSnapshots.TryGetValue(snapshot.Source, out var latest) && ReferenceEquals(latest, snapshot))) return;
             var wanted = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var incoming in snapshot.Policies)
+            var accepted = AcceptConflictFree(snapshot, refusals);
+            _sourceErrors[snapshot.Source] = refusals.Count == 0 ? snapshot.Errors : [.. snapshot.Errors, .. refusals.Select(r => r.Error)];
+            if (refusals.Count > 0) _refusedSnapshots[snapshot.Source] = snapshot;
+            else _refusedSnapshots.Remove(snapshot.Source);
+            foreach (var incoming in accepted)
             {
                 var policy = Prepare(incoming);
                 wanted.Add(policy.Id);
@@ -150,6 +166,14 @@ internal sealed class PolicyManager : IAsyncDisposable
                 _handlers.Remove(id);
                 removed.Add(handler);
             }
+
+            if (removed.Count > 0) retries = [.. _refusedSnapshots.Where(r => r.Key != snapshot.Source).Select(r => r.Value)];
+        }
+
+        foreach (var (later, first, error) in refusals)
+        {
+            _logger.Hclog(LogLevel.Error, "refusing policy that drives the same target as another",
+                ("policy_id", later.Id), ("source", later.Source), ("conflicts_with", first.Id), ("error", error));
         }
 
         foreach (var handler in removed)
@@ -157,6 +181,43 @@ internal sealed class PolicyManager : IAsyncDisposable
             _logger.Hclog(LogLevel.Information, "stopping policy handler", ("policy_id", handler.Policy.Id));
             await handler.DisposeAsync();
         }
+
+        foreach (var other in retries) await ApplyAsync(other, retry: true);
+    }
+
+    /// <summary>The policies of <paramref name="snapshot"/> that conflict with nothing, in order. A running policy
+    /// keeps its target (unless this snapshot removes it or moves it elsewhere); then the snapshot's own order
+    /// decides, which for the file source is file name order.</summary>
+    private List<ScalingPolicy> AcceptConflictFree(PolicySnapshot snapshot, List<(ScalingPolicy, ScalingPolicy, string)> refusals)
+    {
+        var incoming = snapshot.Policies.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var claimed = new Dictionary<string, ScalingPolicy>(StringComparer.Ordinal);
+        foreach (var handler in _handlers.Values)
+        {
+            var running = handler.Policy;
+            var stays = running.Source != snapshot.Source
+                || (incoming.TryGetValue(running.Id, out var next) && PolicyConflicts.TargetKey(next) == PolicyConflicts.TargetKey(running));
+            if (stays && PolicyConflicts.TargetKey(running) is { } key) claimed.TryAdd(key, running);
+        }
+
+        var accepted = new List<ScalingPolicy>(snapshot.Policies.Count);
+        foreach (var policy in snapshot.Policies)
+        {
+            if (PolicyConflicts.TargetKey(policy) is { } key)
+            {
+                if (claimed.TryGetValue(key, out var first) && first.Id != policy.Id)
+                {
+                    refusals.Add((policy, first, PolicyConflicts.Message(policy, first, key)));
+                    continue;
+                }
+
+                claimed[key] = policy;
+            }
+
+            accepted.Add(policy);
+        }
+
+        return accepted;
     }
 
     /// <summary>Expands short nomad-apm queries and applies upstream's "cluster min ≥ 1" rule where the nomad-apm

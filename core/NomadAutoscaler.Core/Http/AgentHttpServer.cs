@@ -23,12 +23,17 @@ namespace NomadAutoscaler.Core.Http;
 /// <param name="Reload">Runs the same reload as SIGHUP and completes when it is done; returns null on success or the
 /// reason the new configuration was refused.</param>
 /// <param name="Plugins">The running plugins, for <c>/v1/plugins</c>; null lists none.</param>
+/// <param name="DebugEnabled"><c>enable_debug</c>, read per request so a reload turns <c>/debug/</c> on or off; null
+/// is off.</param>
+/// <param name="Time">The clock <c>/debug/runtime</c> stamps its answer with; null is the system clock.</param>
 internal sealed record AgentHttpBackend(
     MetricsCollector Metrics,
     bool PrometheusEnabled,
     Func<PolicyManager?> Policies,
     Func<CancellationToken, Task<string?>> Reload,
-    Func<IReadOnlyCollection<ManagedPlugin>>? Plugins = null);
+    Func<IReadOnlyCollection<ManagedPlugin>>? Plugins = null,
+    Func<bool>? DebugEnabled = null,
+    TimeProvider? Time = null);
 
 /// <summary>A host lifetime that neither waits for nor handles signals.</summary>
 internal sealed class AgentHostLifetime : Microsoft.Extensions.Hosting.IHostLifetime
@@ -146,6 +151,12 @@ internal sealed class AgentHttpServer : IAsyncDisposable
                     return;
             }
 
+            if (path.StartsWith("/debug/", StringComparison.Ordinal) && _backend.DebugEnabled?.Invoke() == true)
+            {
+                await DebugAsync(context, path);
+                return;
+            }
+
             if (path.StartsWith("/v1/agent/", StringComparison.Ordinal))
             {
                 context.Response.StatusCode = 404;
@@ -172,6 +183,22 @@ internal sealed class AgentHttpServer : IAsyncDisposable
         {
             // The client went away; nothing to answer.
         }
+    }
+
+    /// <summary>Only reached with <c>enable_debug</c>; without it every <c>/debug/</c> path is the ordinary 404, so
+    /// nothing tells a caller the endpoints exist.</summary>
+    private async Task DebugAsync(HttpContext context, string path)
+    {
+        JsonNode? body = path switch
+        {
+            "/debug/" => DebugEndpoints.IndexJson(),
+            "/debug/runtime" => DebugEndpoints.Runtime(_backend.Time ?? TimeProvider.System),
+            "/debug/threads" => DebugEndpoints.Threads(),
+            _ => null,
+        };
+        if (body is null) await TextAsync(context, 404, "404 page not found");
+        else if (context.Request.Method != HttpMethods.Get) await TextAsync(context, 405, "Invalid method");
+        else await JsonAsync(context, 200, body);
     }
 
     private async Task MetricsAsync(HttpContext context)

@@ -25,7 +25,7 @@ internal sealed class HclogLogger : ILogger
         if (!IsEnabled(logLevel)) return;
         if (state is HclogState hclog)
         {
-            _writer.Write(logLevel, _name, hclog.Message, hclog, exception);
+            _writer.Write(logLevel, _name, hclog.Message, hclog, exception, Caller());
             return;
         }
 
@@ -33,6 +33,9 @@ internal sealed class HclogLogger : ILogger
         // Template values are already inside the message; text mode would repeat them, JSON mode keeps them as fields.
         IReadOnlyList<KeyValuePair<string, object?>> pairs =
             _writer.Options.Json && state is IReadOnlyList<KeyValuePair<string, object?>> structured ? structured : NoPairs;
-        _writer.Write(logLevel, _name, message, pairs, exception);
+        _writer.Write(logLevel, _name, message, pairs, exception, Caller());
     }
+
+    // Walking the stack costs microseconds per line, so it is only done when the option asks for it.
+    private CallerLocation? Caller() => _writer.Options.IncludeLocation ? CallerLocation.Find() : null;
 }

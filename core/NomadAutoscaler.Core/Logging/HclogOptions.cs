@@ -9,6 +9,10 @@ internal sealed record HclogOptions
 
     public bool Json { get; init; }
 
+    /// <summary><c>log_include_location</c>: each line names the code that logged it, as hclog's
+    /// <c>IncludeLocation</c> does (<see cref="CallerLocation"/>).</summary>
+    public bool IncludeLocation { get; init; }
+
     /// <summary>Text lines use local time like hclog; tests pin UTC.</summary>
     public bool UseUtc { get; init; }
 

@@ -33,13 +33,14 @@ internal sealed class HclogWriter
 
     public bool IsEnabled(LogLevel level) => level != LogLevel.None && level >= Options.MinimumLevel;
 
-    public void Write(LogLevel level, string name, string message, IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception)
+    public void Write(LogLevel level, string name, string message, IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception,
+        CallerLocation? caller = null)
     {
         var now = Options.TimeProvider.GetUtcNow();
         if (!Options.UseUtc) now = now.ToLocalTime();
         string line = Options.Json
-            ? FormatJson(now, level, name, message, pairs, exception)
-            : FormatText(now, level, name, message, pairs, exception);
+            ? FormatJson(now, level, name, message, pairs, exception, caller)
+            : FormatText(now, level, name, message, pairs, exception, caller);
         lock (_outputLock)
         {
             _output.Write(line);
@@ -64,11 +65,13 @@ internal sealed class HclogWriter
     }
 
     public static string FormatText(DateTimeOffset time, LogLevel level, string name, string message,
-        IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception)
+        IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception, CallerLocation? caller = null)
     {
         var sb = t_builder ??= new StringBuilder(256);
         sb.Clear();
         sb.Append(FormatTextTimestamp(time)).Append(' ').Append(HclogLevel.Bracket(level)).Append(' ');
+        // hclog puts the location between the level and the logger name: "[INFO]  Agent/AgentRunner.cs:57: agent: ...".
+        if (caller is not null) sb.Append(caller.Short).Append(": ");
         if (name.Length > 0)
         {
             sb.Append(name);
@@ -99,7 +102,7 @@ internal sealed class HclogWriter
     }
 
     public static string FormatJson(DateTimeOffset time, LogLevel level, string name, string message,
-        IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception)
+        IReadOnlyList<KeyValuePair<string, object?>> pairs, Exception? exception, CallerLocation? caller = null)
     {
         // Go's encoder writes map keys sorted, so the output is sorted too; later duplicates win as in a Go map.
         var fields = new SortedDictionary<string, object?>(StringComparer.Ordinal)
@@ -109,6 +112,7 @@ internal sealed class HclogWriter
             ["@timestamp"] = FormatJsonTimestamp(time),
         };
         if (name.Length > 0) fields["@module"] = name;
+        if (caller is not null) fields["@caller"] = caller.Full;
         foreach (var pair in pairs)
         {
             if (IsTemplateKey(pair.Key)) continue;

@@ -28,6 +28,16 @@ internal sealed record PluginHostOptions
     /// lines the agent would drop anyway. Go plugins ignore it and log at trace.</summary>
     public Microsoft.Extensions.Logging.LogLevel PluginLogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
+    /// <summary>Cancelled as soon as the agent begins to stop (a signal): from then on a plugin's exit is expected, is
+    /// logged at debug and restarts nothing.</summary>
+    public CancellationToken Stopping { get; init; }
+
+    /// <summary>How long a plugin that exited as a stop signal makes it (0, or killed by SIGHUP, SIGINT or SIGTERM)
+    /// is given for <see cref="Stopping"/> to follow before the exit counts as a crash. A signal sent to the agent's
+    /// whole process group reaches the plugins and the agent at once, and a plugin may exit before the agent has
+    /// handled its copy.</summary>
+    public TimeSpan StopSignalGrace { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Clock of the restart backoff. Waits on processes (handshake, shutdown grace) always use real time.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -16,6 +16,9 @@ internal sealed class PluginSupervisor<T> : IAsyncDisposable
     private readonly PluginHostOptions _options;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
+
+    // Disposal or the agent's stop: either ends the restart loop.
+    private readonly CancellationTokenSource _stopRestarts;
     private readonly Lock _lock = new();
     private T? _current;
     private TimeSpan _nextDelay;
@@ -30,6 +33,7 @@ internal sealed class PluginSupervisor<T> : IAsyncDisposable
         _options = options;
         _logger = logger;
         _nextDelay = options.RestartInitialDelay;
+        _stopRestarts = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, options.Stopping);
     }
 
     /// <summary>Number of restarts that succeeded.</summary>
@@ -43,6 +47,10 @@ internal sealed class PluginSupervisor<T> : IAsyncDisposable
 
     /// <summary>Raised when the timer for the next restart attempt has been set (after a crash or a failed relaunch).</summary>
     public event Action<TimeSpan>? RestartScheduled;
+
+    /// <summary>Raised when an exit that looks like a stop signal starts waiting <see cref="PluginHostOptions.StopSignalGrace"/>
+    /// for the agent's own stop (tests).</summary>
+    public event Action? StopSignalGraceStarted;
 
     /// <summary>The first launch; its failure is the caller's (agent start fails, as upstream).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -85,31 +93,76 @@ internal sealed class PluginSupervisor<T> : IAsyncDisposable
 
     private void OnExited(T instance)
     {
-        TimeSpan delay;
         lock (_lock)
         {
             if (!ReferenceEquals(_current, instance)) return;
             _current = null;
             if (instance.StopRequested || _disposed.IsCancellationRequested) return;
+        }
+
+        if (_options.Stopping.IsCancellationRequested) ExitedWithAgent(instance);
+        else if (LooksLikeStopSignal(instance.ExitCode)) _ = AwaitAgentStopAsync(instance);
+        else OnCrashed(instance);
+    }
+
+    /// <summary>Exit 0 is a plugin that handled a stop signal; 128 + n is one that died of signal n (how .NET reports
+    /// it): SIGHUP, SIGINT and SIGTERM are what a service manager or a shell sends a whole process group.</summary>
+    private static bool LooksLikeStopSignal(int? exitCode) => exitCode is 0 or 128 + 1 or 128 + 2 or 128 + 15;
+
+    private async Task AwaitAgentStopAsync(T instance)
+    {
+        try
+        {
+            var grace = Task.Delay(_options.StopSignalGrace, _options.TimeProvider, _options.Stopping);
+            StopSignalGraceStarted?.Invoke();
+            await grace.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            ExitedWithAgent(instance);
+            return;
+        }
+
+        if (_disposed.IsCancellationRequested) _ = instance.DisposeAsync().AsTask();
+        else OnCrashed(instance);
+    }
+
+    /// <summary>The agent is stopping, and the same signal stopped the plugin: nothing is wrong and nothing restarts.</summary>
+    private void ExitedWithAgent(T instance)
+    {
+        _logger.Hclog(LogLevel.Debug, "plugin process exited as the agent stops",
+            ("plugin_name", _name), ("pid", instance.ProcessId), ("exit_code", instance.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"));
+        _ = instance.DisposeAsync().AsTask();
+    }
+
+    private void OnCrashed(T instance)
+    {
+        TimeSpan delay;
+        lock (_lock)
+        {
             var uptime = _options.TimeProvider.GetUtcNow() - instance.StartedAt;
             if (uptime >= _options.RestartResetAfter) _nextDelay = _options.RestartInitialDelay;
             delay = _nextDelay;
         }
 
         var lastLines = instance.LastStderrLines;
-        // Exit code 0 is a plugin that was asked to stop by someone else (a SIGTERM sent to the whole process group
-        // as the agent itself stops), not a crash; it is still restarted in case the agent goes on running.
+        // Exit code 0 is a plugin that was asked to stop by someone else; when the agent is not stopping too, it is
+        // restarted, as the agent goes on running.
         _logger.Hclog(instance.ExitCode == 0 ? LogLevel.Warning : LogLevel.Error, "plugin process exited unexpectedly",
             ("plugin_name", _name), ("pid", instance.ProcessId), ("exit_code", instance.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"),
             ("restart_in", delay), ("last_stderr", lastLines.Count == 0 ? "(empty)" : string.Join("\n", lastLines)));
         Crashed?.Invoke(instance, delay);
         _ = instance.DisposeAsync().AsTask();
-        lock (_lock) _restartLoop = RestartLoopAsync();
+        lock (_lock)
+        {
+            // Checked under the lock DisposeAsync cancels under, so no loop starts after disposal has collected it.
+            if (!_disposed.IsCancellationRequested) _restartLoop = RestartLoopAsync();
+        }
     }
 
     private async Task RestartLoopAsync()
     {
-        var token = _disposed.Token;
+        var token = _stopRestarts.Token;
         while (!token.IsCancellationRequested)
         {
             TimeSpan delay;
@@ -173,5 +226,6 @@ internal sealed class PluginSupervisor<T> : IAsyncDisposable
 
         await restartLoop.ConfigureAwait(false);
         if (current is not null) await current.DisposeAsync().ConfigureAwait(false);
+        _stopRestarts.Dispose();
     }
 }

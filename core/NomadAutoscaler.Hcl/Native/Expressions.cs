@@ -159,11 +159,15 @@ internal static class Eval
     }
 }
 
-internal sealed class LiteralExpr(HclValue value, HclRange range) : HclExpression
+/// <param name="keyword"><c>true</c>, <c>false</c> or <c>null</c> when the literal was written as that keyword: like
+/// hclsyntax, such a literal still reads as a bare name where one is wanted (<c>{ null = 1 }</c> has the key "null").</param>
+internal sealed class LiteralExpr(HclValue value, HclRange range, string? keyword = null) : HclExpression
 {
     public HclValue Value { get; } = value;
 
     public override HclRange Range { get; } = range;
+
+    public override string? Keyword => keyword;
 
     internal override HclValue EvaluateCore(HclEvalContext? context, HclDiagnostics diagnostics, int depth) => Value;
 }
@@ -487,10 +491,26 @@ internal sealed class ConditionalExpr(HclExpression condition, HclExpression whe
 
     internal override HclValue EvaluateCore(HclEvalContext? context, HclDiagnostics diagnostics, int depth)
     {
+        // As hclsyntax: both results are evaluated (their types must agree), but only the chosen one's problems are
+        // reported, so `true ? 4 : 0/0` is 4. A result that failed has no type yet and agrees with anything.
+        var trueDiagnostics = new HclDiagnostics();
+        var trueValue = Eval.Value(whenTrue, context, trueDiagnostics, depth);
+        var falseDiagnostics = new HclDiagnostics();
+        var falseValue = Eval.Value(whenFalse, context, falseDiagnostics, depth);
+        HclValue? t = trueValue, f = falseValue;
+        if (!trueDiagnostics.HasErrors && !falseDiagnostics.HasErrors)
+        {
+            (t, f) = Unify(trueValue, falseValue);
+            if (t is null || f is null)
+            {
+                diagnostics.AddError(Range, "Inconsistent conditional result types",
+                    string.Create(Eval.Invariant, $"The true and false result expressions must have consistent types. The 'true' value is {trueValue.TypeName}, but the 'false' value is {falseValue.TypeName}."));
+                return HclValue.Null;
+            }
+        }
+
         var before = diagnostics.Count;
         var conditionValue = Eval.Value(condition, context, diagnostics, depth);
-        var trueValue = Eval.Value(whenTrue, context, diagnostics, depth);
-        var falseValue = Eval.Value(whenFalse, context, diagnostics, depth);
         if (diagnostics.Count > before)
         {
             return HclValue.Null;
@@ -501,15 +521,9 @@ internal sealed class ConditionalExpr(HclExpression condition, HclExpression whe
             return HclValue.Null;
         }
 
-        var (t, f) = Unify(trueValue, falseValue);
-        if (t is null || f is null)
-        {
-            diagnostics.AddError(Range, "Inconsistent conditional result types",
-                string.Create(Eval.Invariant, $"The true and false result expressions must have consistent types. The 'true' value is {trueValue.TypeName}, but the 'false' value is {falseValue.TypeName}."));
-            return HclValue.Null;
-        }
-
-        return chosen ? t : f;
+        var taken = chosen ? trueDiagnostics : falseDiagnostics;
+        diagnostics.AddRange(taken);
+        return taken.HasErrors ? HclValue.Null : (chosen ? t : f)!;
     }
 
     /// <summary>Primitive type unification as cty's convert.Unify does: mixed primitives become strings.</summary>

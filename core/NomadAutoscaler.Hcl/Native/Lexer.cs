@@ -41,6 +41,8 @@ internal sealed class Lexer
     private void Run(bool startInTemplate)
     {
         _modes.Push(startInTemplate ? new Mode(ModeKind.Quoted, null, false, true) : new Mode(ModeKind.Normal, null, false, false));
+        // A UTF-8 byte order mark at the very start is skipped, as hclsyntax does; some editors write one.
+        if (!startInTemplate && _src.Length >= 3 && _src[0] == 0xEF && _src[1] == 0xBB && _src[2] == 0xBF) _pos = 3;
         while (_pos < _src.Length)
         {
             var mode = _modes.Peek();
@@ -695,13 +697,20 @@ internal sealed class Lexer
         }
 
         var end = p + marker.Length;
-        if (end >= _src.Length || !(_src[end] == '\n' || (_src[end] == '\r' && end + 1 < _src.Length && _src[end + 1] == '\n')))
+        // hclsyntax allows spaces and tabs after the marker too, but still wants the line's newline.
+        var after = end;
+        while (after < _src.Length && (_src[after] == ' ' || _src[after] == '\t'))
+        {
+            after++;
+        }
+
+        if (after >= _src.Length || !(_src[after] == '\n' || (_src[after] == '\r' && after + 1 < _src.Length && _src[after + 1] == '\n')))
         {
             return false;
         }
 
         Emit(TokenType.CHeredoc, _pos, end);
-        _pos = end;
+        _pos = after;
         _modes.Pop();
         return true;
     }

@@ -321,11 +321,11 @@ internal sealed partial class NativeParser
                 switch (name)
                 {
                     case "true":
-                        return new LiteralExpr(HclValue.True, RangeOf(token));
+                        return new LiteralExpr(HclValue.True, RangeOf(token), name);
                     case "false":
-                        return new LiteralExpr(HclValue.False, RangeOf(token));
+                        return new LiteralExpr(HclValue.False, RangeOf(token), name);
                     case "null":
-                        return new LiteralExpr(HclValue.Null, RangeOf(token));
+                        return new LiteralExpr(HclValue.Null, RangeOf(token), name);
                 }
 
                 if (Peek().Type == TokenType.OParen)

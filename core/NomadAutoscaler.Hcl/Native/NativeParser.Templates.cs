@@ -502,10 +502,18 @@ internal sealed partial class NativeParser
                         continue;
                     }
 
-                    var codePoint = int.Parse(raw.AsSpan(i + 2, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    builder.Append(codePoint is >= 0 and <= 0x10FFFF and not (>= 0xD800 and <= 0xDFFF)
-                        ? char.ConvertFromUtf32(codePoint)
-                        : "\uFFFD");
+                    var codePoint = long.Parse(raw.AsSpan(i + 2, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                    if (codePoint is > 0x10FFFF or (>= 0xD800 and <= 0xDFFF))
+                    {
+                        // As hclsyntax: a surrogate or a code point past U+10FFFF has no UTF-8 encoding.
+                        Error(RangeOf(startByte, startByte + 2 + digits), "Invalid escape sequence",
+                            string.Create(CultureInfo.InvariantCulture, $"Cannot encode character U+{codePoint:x4} in UTF-8."));
+                    }
+                    else
+                    {
+                        builder.Append(char.ConvertFromUtf32((int)codePoint));
+                    }
+
                     i += 1 + digits;
                     continue;
                 }

@@ -26,7 +26,13 @@ public sealed class PolicyManagerTests : IAsyncDisposable
         _metrics.Dispose();
     }
 
-    private static ScalingPolicy Policy(int i, TimeSpan interval) => Policies.Cluster() with { Id = $"p{i}", EvaluationInterval = interval };
+    // Each its own pool: policies for one pool would conflict.
+    private static ScalingPolicy Policy(int i, TimeSpan interval) => Policies.Cluster() with
+    {
+        Id = $"p{i}",
+        EvaluationInterval = interval,
+        Target = new PolicyTarget("os-nova", new Dictionary<string, string> { ["node_class"] = $"pool-{i}" }),
+    };
 
     private async Task<List<TimeSpan>> FirstEvaluationOffsetsAsync(int count, TimeSpan interval)
     {

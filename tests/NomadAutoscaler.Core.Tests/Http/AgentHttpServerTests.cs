@@ -27,6 +27,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     private AgentHttpServer _server = null!;
     private string? _reloadRefusal;
     private bool _prometheus = true;
+    private bool _debug;
 
     public AgentHttpServerTests()
     {
@@ -45,7 +46,7 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
         {
             _reloads.Add(ct);
             return Task.FromResult(_reloadRefusal);
-        });
+        }, DebugEnabled: () => _debug, Time: _time);
         _server = new AgentHttpServer(backend, NullLoggerFactory.Instance);
         await _server.StartAsync("127.0.0.1", 0, CancellationToken.None);
     }
@@ -91,6 +92,70 @@ public sealed class AgentHttpServerTests : IAsyncLifetime
     {
         Assert.Equal((HttpStatusCode.OK, "{\n  \"plugins\": []\n}\n", "application/json"), await SendAsync(HttpMethod.Get, "/v1/plugins"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await SendAsync(HttpMethod.Put, "/v1/plugins")).Status);
+    }
+
+    [Theory]
+    [InlineData("/debug/")]
+    [InlineData("/debug/runtime")]
+    [InlineData("/debug/threads")]
+    [InlineData("/debug/pprof/")]
+    public async Task Debug_paths_are_the_ordinary_404_without_enable_debug(string path)
+    {
+        Assert.Equal((HttpStatusCode.NotFound, "404 page not found\n", "text/plain"), await SendAsync(HttpMethod.Get, path));
+    }
+
+    [Fact]
+    public async Task With_enable_debug_the_index_lists_each_debug_endpoint_and_each_answers_json()
+    {
+        _debug = true;
+        var (status, body, type) = await SendAsync(HttpMethod.Get, "/debug/");
+        Assert.Equal((HttpStatusCode.OK, "application/json"), (status, type));
+        var paths = JsonNode.Parse(body)!["endpoints"]!.AsArray().Select(e => (string)e!["path"]!).ToList();
+        Assert.Equal(["/debug/runtime", "/debug/threads"], paths);
+        foreach (var path in paths)
+        {
+            var answer = await SendAsync(HttpMethod.Get, path);
+            Assert.Equal((HttpStatusCode.OK, "application/json"), (answer.Status, answer.ContentType));
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, (await SendAsync(HttpMethod.Post, path)).Status);
+        }
+
+        // Go's pprof paths are not imitated: nothing here speaks the pprof profile format.
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/debug/pprof/")).Status);
+    }
+
+    [Fact]
+    public async Task Debug_runtime_reports_this_process_and_its_gc_and_thread_pool()
+    {
+        _debug = true;
+        var before = GC.CollectionCount(0);
+        GC.Collect(0);
+        var json = JsonNode.Parse((await SendAsync(HttpMethod.Get, "/debug/runtime")).Body)!;
+
+        Assert.Equal(Environment.ProcessId, (int)json["process"]!["pid"]!);
+        Assert.Equal(_time.GetUtcNow(), DateTimeOffset.Parse((string)json["time"]!, System.Globalization.CultureInfo.InvariantCulture));
+        var gen0 = json["gc"]!["generations"]!.AsArray()[0]!;
+        Assert.Equal(0, (int)gen0["generation"]!);
+        Assert.True((int)gen0["collections"]! > before, "the forced collection is counted");
+        Assert.True((long)json["gc"]!["total_allocated_bytes"]! > 0);
+        Assert.True((int)json["thread_pool"]!["threads"]! > 0);
+        Assert.True((long)json["process"]!["working_set_bytes"]! > 0);
+    }
+
+    [Fact]
+    public async Task Debug_threads_lists_the_thread_that_serves_the_request()
+    {
+        _debug = true;
+        var json = JsonNode.Parse((await SendAsync(HttpMethod.Get, "/debug/threads")).Body)!;
+        var threads = json["threads"]!.AsArray();
+
+        Assert.Equal(threads.Count, (int)json["count"]!);
+        Assert.NotEmpty(threads);
+        if (OperatingSystem.IsLinux())
+        {
+            // The main thread's OS id is the process id, and the runtime names its own threads (".NET TP Worker").
+            Assert.Contains(threads, t => (int)t!["id"]! == Environment.ProcessId);
+            Assert.Contains(threads, t => ((string?)t!["name"])?.StartsWith(".NET", StringComparison.Ordinal) == true);
+        }
     }
 
     [Fact]

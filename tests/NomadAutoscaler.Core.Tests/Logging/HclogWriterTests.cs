@@ -144,4 +144,62 @@ public class HclogWriterTests
         Assert.All(lines, l => Assert.Matches(@"^2021-11-25T11:53:48\.430Z \[INFO\]  policy_eval\.worker: message: i=\d+ text=(x+|"""")$", l));
         Assert.Equal(2000, lines.Select(l => l.Split(' ')[5]).Distinct().Count());
     }
+
+    private static ILogger CreateWithLocation(StringWriter output, bool json)
+    {
+        // Through a LoggerFactory as the agent builds it, so its wrapper frames sit between the caller and the writer.
+        var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new HclogLoggerProvider(
+            new HclogOptions { Json = json, IncludeLocation = true, UseUtc = true, TimeProvider = new FakeTimeProvider(Now) }, output)));
+        return factory.CreateLogger("agent");
+    }
+
+    private static int Line([System.Runtime.CompilerServices.CallerLineNumber] int line = 0) => line;
+
+    private static string File([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+    [Fact]
+    public void Include_location_puts_the_calling_file_and_line_between_level_and_name_as_hclog()
+    {
+        var output = new StringWriter();
+        var logger = CreateWithLocation(output, json: false);
+        logger.Hclog(LogLevel.Information, "scaling", ("id", "a")); var line = Line();
+
+        Assert.Equal($"2021-11-25T11:53:48.430Z [INFO]  Logging/HclogWriterTests.cs:{line}: agent: scaling: id=a\n", output.ToString());
+    }
+
+    [Fact]
+    public void Include_location_adds_the_full_path_as_caller_in_json()
+    {
+        var output = new StringWriter();
+        var logger = CreateWithLocation(output, json: true);
+        logger.Hclog(LogLevel.Warning, "scaling"); var line = Line();
+
+        using var doc = JsonDocument.Parse(output.ToString());
+        Assert.Equal($"{File()}:{line}", doc.RootElement.GetProperty("@caller").GetString());
+    }
+
+    [Fact]
+    public void Without_include_location_there_is_no_caller()
+    {
+        var (logger, output) = Create(json: true);
+        logger.Hclog(LogLevel.Information, "m");
+        using var doc = JsonDocument.Parse(output.ToString());
+        Assert.False(doc.RootElement.TryGetProperty("@caller", out _));
+    }
+
+    [Fact]
+    public async Task Without_symbols_the_location_is_the_method_seen_through_async_and_lambda_classes()
+    {
+        var asyncMove = typeof(HclogWriterTests).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Single(t => t.Name.StartsWith("<Without_symbols_the_location", StringComparison.Ordinal)).GetMethod("MoveNext", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        Func<System.Reflection.MethodBase> lambda = () => System.Reflection.MethodBase.GetCurrentMethod()!;
+        await Task.Yield();
+
+        Assert.Equal(
+            "NomadAutoscaler.Core.Tests.Logging.HclogWriterTests.Without_symbols_the_location_is_the_method_seen_through_async_and_lambda_classes",
+            CallerLocation.FromFrame(null, 0, asyncMove).Full);
+        Assert.Equal("NomadAutoscaler.Core.Tests.Logging.HclogWriterTests.Without_symbols_the_location_is_the_method_seen_through_async_and_lambda_classes",
+            CallerLocation.FromFrame(null, 0, lambda()).Short);
+        Assert.Equal(("/src/core/Agent/Run.cs:7", "Agent/Run.cs:7"), (CallerLocation.FromFrame("/src/core/Agent/Run.cs", 7, asyncMove) is var c ? (c.Full, c.Short) : default));
+    }
 }

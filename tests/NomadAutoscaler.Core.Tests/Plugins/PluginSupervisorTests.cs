@@ -47,14 +47,23 @@ public class PluginSupervisorTests
         /// <summary>Restart timers set so far; advancing fake time before a timer exists would not fire it.</summary>
         public int Scheduled => Volatile.Read(ref _scheduled);
 
+        private int _graces;
+
         public Harness(int failLaunches = 0)
         {
             FailLaunches = failLaunches;
             Supervisor = new PluginSupervisor<FakeProcess>("p", PluginKind.Target, LaunchAsync,
-                new PluginHostOptions { PluginDir = "/nowhere", TimeProvider = Time }, Logs.CreateLogger("agent.plugin_manager"));
+                new PluginHostOptions { PluginDir = "/nowhere", TimeProvider = Time, Stopping = AgentStop.Token }, Logs.CreateLogger("agent.plugin_manager"));
             Supervisor.Crashed += (_, delay) => { lock (_lock) Delays.Add(delay); };
             Supervisor.RestartScheduled += _ => Interlocked.Increment(ref _scheduled);
+            Supervisor.StopSignalGraceStarted += () => Interlocked.Increment(ref _graces);
         }
+
+        /// <summary>The agent's stop signal.</summary>
+        public CancellationTokenSource AgentStop { get; } = new();
+
+        /// <summary>Exits that began waiting for the agent's own stop.</summary>
+        public int Graces => Volatile.Read(ref _graces);
 
         public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -118,6 +127,76 @@ public class PluginSupervisorTests
         await WaitUntilAsync(() => h.Supervisor.RestartCount == 1);
         Assert.Same(h.Launched[1], h.Supervisor.Current());
         Assert.True(h.Launched[0].Disposed);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(143)]
+    [InlineData(2)]
+    public async Task An_exit_once_the_agent_is_stopping_is_logged_at_debug_and_restarts_nothing(int exitCode)
+    {
+        var h = new Harness();
+        await h.Supervisor.StartAsync(CancellationToken.None);
+        await h.AgentStop.CancelAsync();
+        h.Launched[0].Crash(exitCode);
+
+        await WaitUntilAsync(() => h.Logs.Entries.Any(e => e.Message == "plugin process exited as the agent stops"));
+        var entry = Assert.Single(h.Logs.Entries, e => e.Message == "plugin process exited as the agent stops");
+        Assert.Equal((Microsoft.Extensions.Logging.LogLevel.Debug, exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)), (entry.Level, (string?)entry["exit_code"]));
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Message == "plugin process exited unexpectedly");
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal((0, 1, 0), (h.Scheduled, h.LaunchedCount, h.Delays.Count));
+        Assert.True(h.Launched[0].Disposed);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(130)]
+    [InlineData(143)]
+    public async Task A_plugin_that_a_group_signal_stops_before_the_agent_sees_its_own_copy_is_not_a_crash(int exitCode)
+    {
+        var h = new Harness();
+        await h.Supervisor.StartAsync(CancellationToken.None);
+        h.Launched[0].Crash(exitCode);
+        await WaitUntilAsync(() => h.Graces == 1);
+        await h.AgentStop.CancelAsync();
+
+        await WaitUntilAsync(() => h.Logs.Entries.Any(e => e.Message == "plugin process exited as the agent stops"));
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Message == "plugin process exited unexpectedly");
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal((0, 1), (h.Scheduled, h.LaunchedCount));
+    }
+
+    [Fact]
+    public async Task A_stop_like_exit_while_the_agent_runs_on_is_a_crash_once_the_grace_has_passed()
+    {
+        var h = new Harness();
+        await h.Supervisor.StartAsync(CancellationToken.None);
+        h.Launched[0].Crash(143);
+        await WaitUntilAsync(() => h.Graces == 1);
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Message == "plugin process exited unexpectedly");
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(250));
+        await WaitUntilAsync(() => h.Scheduled == 1);
+        Assert.Equal("143", Assert.Single(h.Logs.Entries, e => e.Message == "plugin process exited unexpectedly")["exit_code"]);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntilAsync(() => h.Supervisor.RestartCount == 1);
+    }
+
+    [Fact]
+    public async Task A_crash_waiting_for_its_restart_is_not_restarted_once_the_agent_stops()
+    {
+        var h = new Harness();
+        await h.Supervisor.StartAsync(CancellationToken.None);
+        h.Launched[0].Crash(2);
+        await WaitUntilAsync(() => h.Scheduled == 1);
+
+        await h.AgentStop.CancelAsync();
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(1, h.LaunchedCount);
+        await h.Supervisor.DisposeAsync();
+        Assert.Equal(1, h.LaunchedCount);
     }
 
     [Fact]

@@ -1,0 +1,4 @@
+a = <<EOT
+hi
+EOT x
+EOT

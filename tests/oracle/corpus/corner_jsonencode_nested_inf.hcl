@@ -1,0 +1,1 @@
+a = jsonencode([1, {b = 1/0}])

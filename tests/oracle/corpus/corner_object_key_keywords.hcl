@@ -1,0 +1,2 @@
+a = { null = 1 }
+b = { true = "t", false = "f" }
