@@ -9,7 +9,8 @@ internal sealed record HandshakeLine(int AppProtocolVersion, string Network, str
 {
     public const int CoreProtocolVersion = 1;
 
-    /// <summary>Parses the line by go-plugin's host rules (go-plugin-protocol.md §3). Throws
+    /// <summary>Parses the line by go-plugin's host rules: <c>core|app|network|address|protocol[|cert]</c>, core
+    /// version 1, an offered app version, protocol <c>grpc</c>. Throws
     /// <see cref="HandshakeFormatException"/> with a message fit for users.</summary>
     public static HandshakeLine Parse(string line, IReadOnlyCollection<int> offeredAppVersions)
     {

@@ -3,8 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace NomadAutoscaler.Core.Plugins.External;
 
-/// <summary>go-plugin AutoMTLS (go-plugin-protocol.md §6): a throwaway P-521 certificate like Go's, offered in
-/// PLUGIN_CLIENT_CERT, and trust in exactly the certificate the plugin announces.</summary>
+/// <summary>go-plugin AutoMTLS: a throwaway P-521 certificate like Go's, offered in PLUGIN_CLIENT_CERT, and trust in
+/// exactly the certificate the plugin announces in the sixth field of its handshake line.</summary>
 internal static class AutoMtls
 {
     public static X509Certificate2 CreateClientCertificate(TimeProvider timeProvider)

@@ -1,6 +1,7 @@
 namespace NomadAutoscaler.Core.Plugins.External;
 
-/// <summary>The go-plugin handshake settings of nomad-autoscaler (go-plugin-protocol.md §2, §9).</summary>
+/// <summary>The go-plugin handshake settings of nomad-autoscaler: the magic cookie and protocol version a plugin
+/// checks before it serves, and the environment variables the host sets for it.</summary>
 internal static class PluginEnvironment
 {
     public const string MagicCookieKey = "NOMAD_AUTOSCALER_PLUGIN_MAGIC_COOKIE";
