@@ -1,7 +1,5 @@
-extern alias FixedValuePlugin;
-
-using FixedValuePlugin::NomadAutoscaler.Plugins.FixedValue;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.FixedValue;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;

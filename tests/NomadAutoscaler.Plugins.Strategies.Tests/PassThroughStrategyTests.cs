@@ -1,8 +1,6 @@
-extern alias PassThroughPlugin;
-
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.PassThrough;
 using NomadAutoscaler.Plugins.Sdk;
-using PassThroughPlugin::NomadAutoscaler.Plugins.PassThrough;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 

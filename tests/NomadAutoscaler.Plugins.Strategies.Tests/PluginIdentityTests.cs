@@ -1,13 +1,10 @@
-extern alias FixedValuePlugin;
-extern alias PassThroughPlugin;
-extern alias ThresholdPlugin;
-
 using System.Reflection;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.TargetValue;
-using FixedValue = FixedValuePlugin::NomadAutoscaler.Plugins.FixedValue;
-using PassThrough = PassThroughPlugin::NomadAutoscaler.Plugins.PassThrough;
-using Threshold = ThresholdPlugin::NomadAutoscaler.Plugins.Threshold;
+
+using FixedValue = NomadAutoscaler.Plugins.FixedValue;
+using PassThrough = NomadAutoscaler.Plugins.PassThrough;
+using Threshold = NomadAutoscaler.Plugins.Threshold;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 

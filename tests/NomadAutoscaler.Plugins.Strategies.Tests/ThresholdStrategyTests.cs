@@ -1,8 +1,6 @@
-extern alias ThresholdPlugin;
-
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using ThresholdPlugin::NomadAutoscaler.Plugins.Threshold;
+using NomadAutoscaler.Plugins.Threshold;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 
