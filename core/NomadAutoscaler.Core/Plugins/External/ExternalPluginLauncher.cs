@@ -11,6 +11,7 @@ using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Plugins.Contracts.Base.V1;
 using NomadAutoscaler.Plugins.Contracts.GoPlugin;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
 namespace NomadAutoscaler.Core.Plugins.External;
 
@@ -28,7 +29,15 @@ internal sealed class ExternalPluginLauncher
         _options = options;
         _loggerFactory = loggerFactory;
         _socketDir = socketDir;
-        if (options.AutoMtls) _clientCertificate = AutoMtls.CreateClientCertificate(TimeProvider.System);
+        if (options.AutoMtls) _clientCertificate = CreateClientCertificate();
+    }
+
+    // go-plugin's AutoMTLS certificate as the SDK makes it, round-tripped through PKCS#12 so that SslStream can use its
+    // private key for a client certificate on every platform.
+    private static X509Certificate2 CreateClientCertificate()
+    {
+        using var certificate = AutoMtls.GenerateCertificate(TimeProvider.System);
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
     }
 
     /// <summary>The executable for a driver: <c>&lt;plugin_dir&gt;/&lt;driver minus a trailing .exe&gt;</c>.</summary>
@@ -47,13 +56,13 @@ internal sealed class ExternalPluginLauncher
         var relogger = new PluginStderrRelogger(logger);
         var startInfo = ChildProcessLauncher.CreateStartInfo(path, block.Args);
         startInfo.Environment[PluginEnvironment.MagicCookieKey] = PluginEnvironment.MagicCookieValue;
-        startInfo.Environment["PLUGIN_PROTOCOL_VERSIONS"] = string.Join(",", PluginEnvironment.OfferedAppVersions);
-        startInfo.Environment["PLUGIN_MIN_PORT"] = PluginEnvironment.MinPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        startInfo.Environment["PLUGIN_MAX_PORT"] = PluginEnvironment.MaxPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        startInfo.Environment["PLUGIN_UNIX_SOCKET_DIR"] = _socketDir;
+        startInfo.Environment[PluginProtocol.ProtocolVersionsVariable] = string.Join(",", PluginEnvironment.OfferedAppVersions);
+        startInfo.Environment[PluginProtocol.MinPortVariable] = PluginEnvironment.MinPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        startInfo.Environment[PluginProtocol.MaxPortVariable] = PluginEnvironment.MaxPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        startInfo.Environment[PluginProtocol.UnixSocketDirVariable] = _socketDir;
         startInfo.Environment[PluginEnvironment.PluginLogLevelKey] = _options.PluginLogLevel == LogLevel.None ? "off" : HclogLevel.JsonName(_options.PluginLogLevel);
-        if (_clientCertificate is not null) startInfo.Environment["PLUGIN_CLIENT_CERT"] = _clientCertificate.ExportCertificatePem();
-        else startInfo.Environment.Remove("PLUGIN_CLIENT_CERT");
+        if (_clientCertificate is not null) startInfo.Environment[PluginProtocol.ClientCertVariable] = _clientCertificate.ExportCertificatePem();
+        else startInfo.Environment.Remove(PluginProtocol.ClientCertVariable);
 
         Process process;
         try
