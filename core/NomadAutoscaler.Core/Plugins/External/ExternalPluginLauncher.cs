@@ -11,6 +11,7 @@ using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Plugins.Contracts.Base.V1;
 using NomadAutoscaler.Plugins.Contracts.GoPlugin;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
 namespace NomadAutoscaler.Core.Plugins.External;
@@ -356,20 +357,12 @@ internal sealed class ExternalPluginLauncher
             throw Fail(block, path, "PluginInfo call failed: the plugin exited or did not answer" + LastStderrSuffix(connection.Stderr));
         }
 
-        var expected = ToPluginType(block.Kind);
+        var expected = block.Kind.ToPluginType();
         if (info.Type != expected)
             throw Fail(block, path, $"plugin {block.Name} remote info doesn't match local config: the plugin is of type {Describe(info.Type)}, but the block is {Describe(expected)}");
         if (info.Name != block.Driver)
             throw Fail(block, path, $"plugin {block.Name} remote info doesn't match local config: the plugin reports name \"{info.Name}\", expected the driver name \"{block.Driver}\" (was the binary renamed?)");
     }
-
-    public static PluginType ToPluginType(PluginKind kind) => kind switch
-    {
-        PluginKind.Apm => PluginType.Apm,
-        PluginKind.Strategy => PluginType.Strategy,
-        PluginKind.Target => PluginType.Target,
-        _ => PluginType.Unspecified,
-    };
 
     private static string Describe(PluginType type) => type switch
     {
@@ -382,11 +375,5 @@ internal sealed class ExternalPluginLauncher
     private static PluginLaunchException Fail(PluginBlock block, string path, string problem, Exception? inner = null)
         => new(block.Name, block.Kind, path, $"failed to launch {KindName(block.Kind)} plugin \"{block.Name}\" ({path}): {problem}", inner);
 
-    public static string KindName(PluginKind kind) => kind switch
-    {
-        PluginKind.Apm => "apm",
-        PluginKind.Strategy => "strategy",
-        PluginKind.Target => "target",
-        _ => kind.ToString(),
-    };
+    public static string KindName(PluginKind kind) => kind.ToWireName();
 }
