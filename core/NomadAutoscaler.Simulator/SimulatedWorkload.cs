@@ -1,4 +1,5 @@
 using System.Globalization;
+using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator.Api;
 using NomadAutoscaler.Simulator.Workload;
 

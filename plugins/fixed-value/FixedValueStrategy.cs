@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Strategies;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.FixedValue;
 
@@ -22,9 +22,9 @@ public sealed class FixedValueStrategy(ILogger<FixedValueStrategy> logger) : ISt
     internal ScalingAction Run(StrategyRequest request)
     {
         var text = request.Check.Strategy.Config.GetValueOrDefault(ValueKey, string.Empty);
-        if (text.Length == 0) throw StrategyResults.ConfigError("missing required field `value`");
-        if (!GoStrconv.TryParseInt64(text, out var value))
-            throw StrategyResults.ConfigError(StrategyResults.InvalidValue("`value`", text));
+        if (text.Length == 0) throw new PluginConfigException("missing required field `value`");
+        if (!GoValues.TryParseInt64(text, out var value))
+            throw InvalidValue("`value`", text);
 
         var count = request.CurrentCount;
         var direction = value.CompareTo(count) switch
@@ -35,10 +35,16 @@ public sealed class FixedValueStrategy(ILogger<FixedValueStrategy> logger) : ISt
         };
         if (direction == ScalingDirection.None) return ScalingAction.NoChange();
 
-        logger.Trace("calculated scaling strategy results",
+        logger.Hclog(LogLevel.Trace, "calculated scaling strategy results",
             ("check_name", request.Check.Name), ("current_count", count), ("new_count", value),
-            ("direction", StrategyResults.Word(direction)));
+            ("direction", Word(direction)));
 
-        return new ScalingAction(value, direction, string.Create(CultureInfo.InvariantCulture, $"scaling {StrategyResults.Word(direction)} because fixed value is {value}"));
+        return new ScalingAction(value, direction, string.Create(CultureInfo.InvariantCulture, $"scaling {Word(direction)} because fixed value is {value}"));
     }
+
+    // Upstream's text; its %T of a config value always prints "string".
+    private static PluginConfigException InvalidValue(string quotedKey, string value) => new($"invalid value for {quotedKey}: {value} (string)");
+
+    // Only called for up or down: "none" never reaches a reason or a trace.
+    private static string Word(ScalingDirection direction) => direction == ScalingDirection.Up ? "up" : "down";
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Strategies;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.PassThrough;
 
@@ -23,12 +23,12 @@ public sealed class PassThroughStrategy(ILogger<PassThroughStrategy> logger) : I
     internal ScalingAction Run(StrategyRequest request)
     {
         var config = request.Check.Strategy.Config;
-        var (maxScaleUp, maxScaleUpText) = ScaleLimit.Parse(config, MaxScaleUpKey, "+Inf");
-        var (maxScaleDown, maxScaleDownText) = ScaleLimit.Parse(config, MaxScaleDownKey, "-Inf");
+        var (maxScaleUp, maxScaleUpText) = ParseScaleLimit(config, MaxScaleUpKey, "+Inf");
+        var (maxScaleDown, maxScaleDownText) = ParseScaleLimit(config, MaxScaleDownKey, "-Inf");
 
-        if (request.Metrics.Count == 0) return StrategyResults.Nothing;
+        if (request.Metrics.Count == 0) return ScalingAction.NoChange();
 
-        var metric = StrategyResults.Newest(request.Metrics);
+        var metric = request.Metrics[^1];
         var count = request.CurrentCount;
 
         // The direction comes from the unrounded value, so 3.7 against 3 is "up" to 3: the agent then sees no change.
@@ -38,16 +38,31 @@ public sealed class PassThroughStrategy(ILogger<PassThroughStrategy> logger) : I
         else direction = ScalingDirection.None;
         if (direction == ScalingDirection.None) return ScalingAction.NoChange();
 
-        var metricCount = GoFormat.TruncateToInt64(metric.Value);
+        var metricCount = GoValues.TruncateToInt64(metric.Value);
         var newCount = metricCount;
         if (direction == ScalingDirection.Up && maxScaleUp is { } up && newCount > count + up) newCount = count + up;
         if (direction == ScalingDirection.Down && maxScaleDown is { } down && newCount < count - down) newCount = count - down;
 
-        logger.Trace("calculated scaling strategy results",
+        logger.Hclog(LogLevel.Trace, "calculated scaling strategy results",
             ("check_name", request.Check.Name), ("current_count", count), ("new_count", newCount),
             ("metric_value", metric.Value), ("metric_time", metric.Timestamp),
-            ("direction", StrategyResults.Word(direction)), ("max_scale_up", maxScaleUpText), ("max_scale_down", maxScaleDownText));
+            ("direction", Word(direction)), ("max_scale_up", maxScaleUpText), ("max_scale_down", maxScaleDownText));
 
-        return new ScalingAction(newCount, direction, string.Create(CultureInfo.InvariantCulture, $"scaling {StrategyResults.Word(direction)} because metric is {metricCount}"));
+        return new ScalingAction(newCount, direction, string.Create(CultureInfo.InvariantCulture, $"scaling {Word(direction)} because metric is {metricCount}"));
+    }
+
+    // Upstream's text; its %T of a config value always prints "string".
+    private static PluginConfigException InvalidValue(string quotedKey, string value) => new($"invalid value for {quotedKey}: {value} (string)");
+
+    // Only called for up or down: "none" never reaches a reason or a trace.
+    private static string Word(ScalingDirection direction) => direction == ScalingDirection.Up ? "up" : "down";
+
+    // The limit, or null when unset; plus its text for the trace log, where upstream prints an unset limit as
+    // unsetText (+Inf or -Inf).
+    private static (long? Limit, string LogText) ParseScaleLimit(PluginSettings config, string key, string unsetText)
+    {
+        var text = config.GetValueOrDefault(key, string.Empty);
+        if (text.Length == 0) return (null, unsetText);
+        return GoValues.TryParseInt64(text, out var limit) ? (limit, text) : throw InvalidValue($"`{key}`", text);
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Strategies;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Periodic;
 
@@ -45,9 +45,9 @@ public sealed class PeriodicStrategy(ILogger<PeriodicStrategy> logger) : IStrate
     internal ScalingAction Run(StrategyRequest request)
     {
         var settings = Settings.Parse(request.Check.Strategy.Config);
-        if (request.Metrics.Count == 0) return StrategyResults.Nothing;
+        if (request.Metrics.Count == 0) return ScalingAction.NoChange();
 
-        var metric = StrategyResults.Newest(request.Metrics);
+        var metric = request.Metrics[^1];
         var history = _histories.GetOrAdd($"{request.Check.Source}\n{request.Check.Query}\n{request.Check.Name}", static _ => new History());
         var seen = history.RecordAndRecall(metric, settings);
 
@@ -60,26 +60,33 @@ public sealed class PeriodicStrategy(ILogger<PeriodicStrategy> logger) : IStrate
         else if (wanted < count) direction = ScalingDirection.Down;
         else direction = ScalingDirection.None;
 
-        logger.Trace("calculated scaling strategy results",
+        logger.Hclog(LogLevel.Trace, "calculated scaling strategy results",
             ("check_name", request.Check.Name), ("current_count", count), ("metric_value", metric.Value),
             ("metric_time", metric.Timestamp), ("period_peak", seen?.ToString(CultureInfo.InvariantCulture) ?? "none"),
             ("period", GoDuration.Format(settings.Period)), ("lead", GoDuration.Format(settings.Lead)), ("seasons", settings.Seasons),
-            ("direction", StrategyResults.Word(direction)));
+            ("direction", Word(direction)));
 
         if (direction == ScalingDirection.None) return ScalingAction.NoChange();
 
-        var wantedCount = GoFormat.TruncateToInt64(wanted);
+        var wantedCount = GoValues.TruncateToInt64(wanted);
         var newCount = wantedCount;
         if (direction == ScalingDirection.Up && settings.MaxScaleUp is { } up && newCount > count + up) newCount = count + up;
         if (direction == ScalingDirection.Down && settings.MaxScaleDown is { } down && newCount < count - down) newCount = count - down;
 
-        var word = StrategyResults.Word(direction);
+        var word = Word(direction);
         var reason = fromHistory
             ? string.Create(CultureInfo.InvariantCulture,
-                $"scaling {word} because {GoDuration.Format(settings.Period)} ago the metric reached {wantedCount} within the next {GoDuration.Format(settings.Lead)} (now {GoFormat.TruncateToInt64(metric.Value)})")
+                $"scaling {word} because {GoDuration.Format(settings.Period)} ago the metric reached {wantedCount} within the next {GoDuration.Format(settings.Lead)} (now {GoValues.TruncateToInt64(metric.Value)})")
             : string.Create(CultureInfo.InvariantCulture, $"scaling {word} because metric is {wantedCount}");
         return new ScalingAction(newCount, direction, reason);
     }
+
+    private static string Word(ScalingDirection direction) => direction switch
+    {
+        ScalingDirection.Up => "up",
+        ScalingDirection.Down => "down",
+        _ => "none",
+    };
 
     /// <summary>The per-check configuration; every key is checked on every run, so a typo is an error at once rather
     /// than when history first matters.</summary>
@@ -95,9 +102,17 @@ public sealed class PeriodicStrategy(ILogger<PeriodicStrategy> logger) : IStrate
             var seasons = config.GetInt64(SeasonsKey, 1)!.Value;
             if (seasons is < 1 or > MaxSeasons)
                 throw new PluginConfigException(SeasonsKey, $"must be between 1 and {MaxSeasons}");
-            var (maxUp, _) = ScaleLimit.Parse(config, MaxScaleUpKey, "+Inf");
-            var (maxDown, _) = ScaleLimit.Parse(config, MaxScaleDownKey, "-Inf");
+            var maxUp = ScaleLimit(config, MaxScaleUpKey);
+            var maxDown = ScaleLimit(config, MaxScaleDownKey);
             return new Settings(period, lead, (int)seasons, maxUp, maxDown);
+        }
+
+        // As pass-through reads them: Go's base-10 integer syntax, upstream's error text.
+        private static long? ScaleLimit(PluginSettings config, string key)
+        {
+            var text = config.GetValueOrDefault(key, string.Empty);
+            if (text.Length == 0) return null;
+            return GoValues.TryParseInt64(text, out var limit) ? limit : throw new PluginConfigException($"invalid value for `{key}`: {text} (string)");
         }
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Strategies;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.TargetValue;
 
@@ -27,22 +27,22 @@ public sealed class TargetValueStrategy(ILogger<TargetValueStrategy> logger) : I
         var config = request.Check.Strategy.Config;
 
         var targetText = config.GetValueOrDefault(TargetKey, string.Empty);
-        if (targetText.Length == 0) throw StrategyResults.ConfigError("missing required field `target`");
-        if (!GoStrconv.TryParseFloat(targetText, out var target))
-            throw StrategyResults.ConfigError(StrategyResults.InvalidValue("`target`", targetText));
+        if (targetText.Length == 0) throw new PluginConfigException("missing required field `target`");
+        if (!GoValues.TryParseFloat(targetText, out var target))
+            throw InvalidValue("`target`", targetText);
 
         var thresholdText = config.GetValueOrDefault(ThresholdKey, string.Empty);
         var threshold = DefaultThreshold;
-        if (thresholdText.Length != 0 && !GoStrconv.TryParseFloat(thresholdText, out threshold))
-            throw StrategyResults.ConfigError(StrategyResults.InvalidValue("`threshold`", thresholdText));
+        if (thresholdText.Length != 0 && !GoValues.TryParseFloat(thresholdText, out threshold))
+            throw InvalidValue("`threshold`", thresholdText);
 
-        var (maxScaleUp, maxScaleUpText) = ScaleLimit.Parse(config, MaxScaleUpKey, "+Inf");
-        var (maxScaleDown, maxScaleDownText) = ScaleLimit.Parse(config, MaxScaleDownKey, "-Inf");
+        var (maxScaleUp, maxScaleUpText) = ParseScaleLimit(config, MaxScaleUpKey, "+Inf");
+        var (maxScaleDown, maxScaleDownText) = ParseScaleLimit(config, MaxScaleDownKey, "-Inf");
 
         // Configuration errors win over missing metrics, as upstream checks the metrics only after parsing.
-        if (request.Metrics.Count == 0) return StrategyResults.Nothing;
+        if (request.Metrics.Count == 0) return ScalingAction.NoChange();
 
-        var metric = StrategyResults.Newest(request.Metrics);
+        var metric = request.Metrics[^1];
         var count = request.CurrentCount;
 
         // A target of 0 (an empty queue, say) makes the metric itself the factor.
@@ -54,20 +54,20 @@ public sealed class TargetValueStrategy(ILogger<TargetValueStrategy> logger) : I
         // Scaling from zero uses the factor alone; the multiplication order is upstream's, so IEEE artefacts such as
         // 7 × (29 / 7) = 29.000000000000004 → 30 come out the same.
         var newCount = count == 0
-            ? GoFormat.TruncateToInt64(Math.Ceiling(factor))
-            : GoFormat.TruncateToInt64(Math.Ceiling(count * factor));
+            ? GoValues.TruncateToInt64(Math.Ceiling(factor))
+            : GoValues.TruncateToInt64(Math.Ceiling(count * factor));
 
         if (maxScaleDown is { } down && newCount < count - down) newCount = count - down;
         if (maxScaleUp is { } up && newCount > count + up) newCount = count + up;
 
-        logger.Trace("calculated scaling strategy results",
+        logger.Hclog(LogLevel.Trace, "calculated scaling strategy results",
             ("check_name", request.Check.Name), ("current_count", count), ("new_count", newCount),
             ("metric_value", metric.Value), ("metric_time", metric.Timestamp), ("factor", factor),
-            ("direction", StrategyResults.Word(direction)), ("max_scale_up", maxScaleUpText), ("max_scale_down", maxScaleDownText));
+            ("direction", Word(direction)), ("max_scale_up", maxScaleUpText), ("max_scale_down", maxScaleDownText));
 
         if (newCount == count) return ScalingAction.NoChange();
 
-        return new ScalingAction(newCount, direction, $"scaling {StrategyResults.Word(direction)} because factor is {GoFormat.Float6(factor)}");
+        return new ScalingAction(newCount, direction, $"scaling {Word(direction)} because factor is {GoValues.FormatFloat(factor)}");
     }
 
     // Comparisons are strict, so a factor exactly on the band's edge (or NaN) changes nothing. From zero only a positive
@@ -78,5 +78,20 @@ public sealed class TargetValueStrategy(ILogger<TargetValueStrategy> logger) : I
         if (factor < 1 - threshold) return ScalingDirection.Down;
         if (factor > 1 + threshold) return ScalingDirection.Up;
         return ScalingDirection.None;
+    }
+
+    // Upstream's text; its %T of a config value always prints "string".
+    private static PluginConfigException InvalidValue(string quotedKey, string value) => new($"invalid value for {quotedKey}: {value} (string)");
+
+    // Only called for up or down: "none" never reaches a reason or a trace.
+    private static string Word(ScalingDirection direction) => direction == ScalingDirection.Up ? "up" : "down";
+
+    // The limit, or null when unset; plus its text for the trace log, where upstream prints an unset limit as
+    // unsetText (+Inf or -Inf).
+    private static (long? Limit, string LogText) ParseScaleLimit(PluginSettings config, string key, string unsetText)
+    {
+        var text = config.GetValueOrDefault(key, string.Empty);
+        if (text.Length == 0) return (null, unsetText);
+        return GoValues.TryParseInt64(text, out var limit) ? (limit, text) : throw InvalidValue($"`{key}`", text);
     }
 }

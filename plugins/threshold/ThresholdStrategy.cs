@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Strategies;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Threshold;
 
@@ -30,8 +30,8 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
         // Unlike the other strategies, upstream looks at the metrics before the configuration here.
         if (request.Metrics.Count == 0)
         {
-            logger.Trace("no metrics available");
-            return StrategyResults.Nothing;
+            logger.Hclog(LogLevel.Trace, "no metrics available");
+            return ScalingAction.NoChange();
         }
 
         var config = Parse(request.Check.Strategy.Config);
@@ -42,26 +42,26 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
             ("upper_bound", config.UpperBound), ("actionType", config.ActionKey),
         ];
 
-        logger.Trace("checking how many data points are within bounds", context);
+        logger.Hclog(LogLevel.Trace, "checking how many data points are within bounds", context);
         var withinBounds = 0;
         foreach (var point in request.Metrics)
         {
             if (point.Value >= config.LowerBound && point.Value < config.UpperBound) withinBounds++;
         }
 
-        logger.Trace(string.Create(CultureInfo.InvariantCulture, $"found {withinBounds} data points within bounds"), context);
+        logger.Hclog(LogLevel.Trace, string.Create(CultureInfo.InvariantCulture, $"found {withinBounds} data points within bounds"), context);
         if (withinBounds < config.WithinBoundsTrigger)
         {
-            logger.Trace("not enough data points within bounds", context);
-            return StrategyResults.Nothing;
+            logger.Hclog(LogLevel.Trace, "not enough data points within bounds", context);
+            return ScalingAction.NoChange();
         }
 
-        logger.Trace("calculating new count", context);
+        logger.Hclog(LogLevel.Trace, "calculating new count", context);
         var newCount = config.ActionKey switch
         {
-            DeltaKey => count + GoFormat.TruncateToInt64(config.ActionValue),
-            PercentageKey => GoFormat.TruncateToInt64(Math.Ceiling(count * (1 + config.ActionValue / 100))),
-            _ => GoFormat.TruncateToInt64(config.ActionValue),
+            DeltaKey => count + GoValues.TruncateToInt64(config.ActionValue),
+            PercentageKey => GoValues.TruncateToInt64(Math.Ceiling(count * (1 + config.ActionValue / 100))),
+            _ => GoValues.TruncateToInt64(config.ActionValue),
         };
         if (newCount < 0) newCount = 0;
 
@@ -73,9 +73,9 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
         };
         if (direction == ScalingDirection.None) return ScalingAction.NoChange();
 
-        logger.Trace("calculated scaling strategy results", [.. context, ("new_count", newCount), ("direction", StrategyResults.Word(direction))]);
+        logger.Hclog(LogLevel.Trace, "calculated scaling strategy results", [.. context, ("new_count", newCount), ("direction", Word(direction))]);
 
-        return new ScalingAction(newCount, direction, $"scaling {StrategyResults.Word(direction)} because metric is within bounds");
+        return new ScalingAction(newCount, direction, $"scaling {Word(direction)} because metric is within bounds");
     }
 
     private static ThresholdConfig Parse(PluginSettings config)
@@ -83,7 +83,7 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
         var upperText = config.GetValueOrDefault(UpperBoundKey, string.Empty);
         var lowerText = config.GetValueOrDefault(LowerBoundKey, string.Empty);
         if (upperText.Length == 0 && lowerText.Length == 0)
-            throw StrategyResults.ConfigError($"missing required field, must have either \"{LowerBoundKey}\" or \"{UpperBoundKey}\"");
+            throw new PluginConfigException($"missing required field, must have either \"{LowerBoundKey}\" or \"{UpperBoundKey}\"");
 
         // Unset bounds are the largest finite doubles, as upstream's: a -Inf or +Inf point is never within them.
         var upper = ParseBound(UpperBoundKey, upperText, double.MaxValue);
@@ -91,17 +91,17 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
 
         var trigger = DefaultWithinBoundsTrigger;
         var triggerText = config.GetValueOrDefault(WithinBoundsTriggerKey, string.Empty);
-        if (triggerText.Length != 0 && !GoStrconv.TryParseInt64(triggerText, out trigger))
-            throw StrategyResults.ConfigError(StrategyResults.InvalidValue($"\"{WithinBoundsTriggerKey}\"", triggerText));
+        if (triggerText.Length != 0 && !GoValues.TryParseInt64(triggerText, out trigger))
+            throw InvalidValue($"\"{WithinBoundsTriggerKey}\"", triggerText);
 
         var deltaText = config.GetValueOrDefault(DeltaKey, string.Empty);
         var percentageText = config.GetValueOrDefault(PercentageKey, string.Empty);
         var valueText = config.GetValueOrDefault(ValueKey, string.Empty);
         var actions = (deltaText.Length != 0 ? 1 : 0) + (percentageText.Length != 0 ? 1 : 0) + (valueText.Length != 0 ? 1 : 0);
         if (actions == 0)
-            throw StrategyResults.ConfigError($"missing required field, must have either \"{DeltaKey}\", \"{PercentageKey}\" or \"{ValueKey}\"");
+            throw new PluginConfigException($"missing required field, must have either \"{DeltaKey}\", \"{PercentageKey}\" or \"{ValueKey}\"");
         if (actions > 1)
-            throw StrategyResults.ConfigError($"only one of \"{DeltaKey}\", \"{PercentageKey}\" or \"{ValueKey}\" must be provided");
+            throw new PluginConfigException($"only one of \"{DeltaKey}\", \"{PercentageKey}\" or \"{ValueKey}\" must be provided");
 
         // Upstream keeps every action value as a float64, so whole numbers beyond 2^53 lose precision as they do there.
         // The "interger" typos are upstream's and kept because users may match on them.
@@ -109,21 +109,21 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
         double actionValue;
         if (deltaText.Length != 0)
         {
-            if (!GoStrconv.TryParseInt64(deltaText, out var delta))
-                throw StrategyResults.ConfigError($"\"{DeltaKey}\" value {deltaText} is not an interger");
+            if (!GoValues.TryParseInt64(deltaText, out var delta))
+                throw new PluginConfigException($"\"{DeltaKey}\" value {deltaText} is not an interger");
             (actionKey, actionValue) = (DeltaKey, delta);
         }
         else if (percentageText.Length != 0)
         {
-            if (!GoStrconv.TryParseFloat(percentageText, out var percentage))
-                throw StrategyResults.ConfigError($"\"{PercentageKey}\" value {percentageText} is not a number");
+            if (!GoValues.TryParseFloat(percentageText, out var percentage))
+                throw new PluginConfigException($"\"{PercentageKey}\" value {percentageText} is not a number");
             (actionKey, actionValue) = (PercentageKey, percentage);
         }
         else
         {
-            if (!GoStrconv.TryParseInt64(valueText, out var value))
-                throw StrategyResults.ConfigError($"\"{ValueKey}\" value {valueText} is not an interger");
-            if (value < 0) throw StrategyResults.ConfigError($"\"{ValueKey}\" value {valueText} is negative");
+            if (!GoValues.TryParseInt64(valueText, out var value))
+                throw new PluginConfigException($"\"{ValueKey}\" value {valueText} is not an interger");
+            if (value < 0) throw new PluginConfigException($"\"{ValueKey}\" value {valueText} is negative");
             (actionKey, actionValue) = (ValueKey, value);
         }
 
@@ -133,10 +133,16 @@ public sealed class ThresholdStrategy(ILogger<ThresholdStrategy> logger) : IStra
     private static double ParseBound(string key, string text, double unset)
     {
         if (text.Length == 0) return unset;
-        return GoStrconv.TryParseFloat(text, out var bound)
+        return GoValues.TryParseFloat(text, out var bound)
             ? bound
-            : throw StrategyResults.ConfigError(StrategyResults.InvalidValue($"\"{key}\"", text));
+            : throw InvalidValue($"\"{key}\"", text);
     }
 
     private sealed record ThresholdConfig(double LowerBound, double UpperBound, long WithinBoundsTrigger, string ActionKey, double ActionValue);
+
+    // Upstream's text; its %T of a config value always prints "string".
+    private static PluginConfigException InvalidValue(string quotedKey, string value) => new($"invalid value for {quotedKey}: {value} (string)");
+
+    // Only called for up or down: "none" never reaches a reason or a trace.
+    private static string Word(ScalingDirection direction) => direction == ScalingDirection.Up ? "up" : "down";
 }

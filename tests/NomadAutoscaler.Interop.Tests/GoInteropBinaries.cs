@@ -24,6 +24,9 @@ public static class GoInteropBinaries
     /// <param name="kind">apm, strategy or target.</param>
     public static string GoNoopPluginPath(string kind) => Path.Combine(BinDirectory, "goplugin-noop-" + CheckKind(kind));
 
+    /// <summary>govalues: prints what Go's strconv, fmt and time packages make of fixed inputs, as JSON.</summary>
+    public static string GoValuesPath => Path.Combine(BinDirectory, "govalues");
+
     /// <summary>The plugin name a Go noop plugin reports in PluginInfo (also its file name).</summary>
     /// <param name="kind">apm, strategy or target.</param>
     public static string GoNoopPluginName(string kind) => "goplugin-noop-" + CheckKind(kind);

@@ -40,6 +40,7 @@ public sealed class GrpcServerTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _base.ReleaseIgnoringCall.TrySetResult();
         await _stopping.CancelAsync();
         if (_server is not null)
         {
@@ -147,6 +148,52 @@ public sealed class GrpcServerTests : IAsyncLifetime
         await response.Content.ReadAsByteArrayAsync();
 
         Assert.Equal("4", Single(response.Headers, "grpc-status"));
+    }
+
+    [Fact]
+    public async Task Deadline_is_enforced_for_a_handler_that_ignores_cancellation()
+    {
+        _base.SetConfigIgnoresCancellation = true;
+        using var client = RawClient();
+        var request = GrpcRequest("/" + PluginServiceBindings.BasePluginService + "/SetConfig", Frame(new SetConfigRequest()));
+        request.Headers.Add("grpc-timeout", "200m");
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal("4", Single(response.Headers, "grpc-status"));
+        Assert.Empty(body);
+        // The answer came while the service code was still running: the server did not wait for it.
+        Assert.False(_base.ReleaseIgnoringCall.Task.IsCompleted);
+        Assert.True(_base.IgnoringCallStarted.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Every_response_says_it_accepts_only_the_identity_encoding()
+    {
+        using var client = RawClient();
+        using var ok = await client.SendAsync(GrpcRequest("/" + PluginServiceBindings.HealthService + "/Check", Frame(new HealthCheckRequest { Service = "plugin" })));
+        await ok.Content.ReadAsByteArrayAsync();
+        using var unknown = await client.SendAsync(GrpcRequest("/no.Such/Method", Frame(new HealthCheckRequest())));
+
+        Assert.Equal("identity", Single(ok.Headers, "grpc-accept-encoding"));
+        Assert.Equal("identity", Single(unknown.Headers, "grpc-accept-encoding"));
+        Assert.Equal("12", Single(unknown.Headers, "grpc-status"));
+    }
+
+    [Theory]
+    [InlineData("gzip", "12")]
+    [InlineData("deflate", "12")]
+    [InlineData("identity", "0")]
+    public async Task A_request_encoding_other_than_identity_is_unimplemented(string encoding, string status)
+    {
+        using var client = RawClient();
+        var request = GrpcRequest("/" + PluginServiceBindings.HealthService + "/Check", Frame(new HealthCheckRequest { Service = "plugin" }));
+        request.Headers.Add("grpc-encoding", encoding);
+        using var response = await client.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+
+        var actual = response.TrailingHeaders.TryGetValues("grpc-status", out var trailer) ? trailer.Single() : Single(response.Headers, "grpc-status");
+        Assert.Equal(status, actual);
     }
 
     [Fact]
@@ -302,8 +349,20 @@ public sealed class GrpcServerTests : IAsyncLifetime
 
         public bool SetConfigWaitsForCancellation { get; set; }
 
+        public bool SetConfigIgnoresCancellation { get; set; }
+
+        public TaskCompletionSource IgnoringCallStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource ReleaseIgnoringCall { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public override async Task<SetConfigResponse> SetConfig(SetConfigRequest request, ServerCallContext context)
         {
+            if (SetConfigIgnoresCancellation)
+            {
+                IgnoringCallStarted.TrySetResult();
+                await ReleaseIgnoringCall.Task;
+            }
+
             if (SetConfigWaitsForCancellation) await Task.Delay(System.Threading.Timeout.Infinite, context.CancellationToken);
             if (SetConfigError is not null) throw SetConfigError;
             return new SetConfigResponse();

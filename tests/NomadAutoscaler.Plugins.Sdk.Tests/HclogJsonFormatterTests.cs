@@ -49,7 +49,8 @@ public sealed class HclogJsonFormatterTests
         Assert.Equal("web", root.GetProperty("Job").GetString());
         Assert.Equal(3, root.GetProperty("Count").GetInt32());
         Assert.True(root.GetProperty("Ready").GetBoolean());
-        Assert.Equal("5m0s", root.GetProperty("Wait").GetString());
+        // A time.Duration in Go's JSON: integer nanoseconds, as the agent's own JSON log writes it.
+        Assert.Equal(300_000_000_000, root.GetProperty("Wait").GetInt64());
         Assert.Contains("bad", root.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.False(root.TryGetProperty("{OriginalFormat}", out _));
         Assert.DoesNotContain('\n', line);

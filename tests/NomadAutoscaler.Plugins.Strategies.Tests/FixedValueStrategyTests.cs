@@ -1,7 +1,5 @@
-extern alias FixedValuePlugin;
-
-using FixedValuePlugin::NomadAutoscaler.Plugins.FixedValue;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.FixedValue;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
@@ -14,7 +12,7 @@ public sealed class FixedValueStrategyTests
         => new FixedValueStrategy(_logger).Run(TestRequests.Create("fixed-value", count, TestRequests.Config(config), metrics));
 
     [Theory]
-    // strategies.md §3: count 2, value 5 → up to 5; count 5 → none. Negative values go to the agent's capping.
+    // Upstream's fixed-value behaviour: count 2, value 5 → up to 5; count 5 → none. Negative values go to the agent's capping.
     [InlineData(2, "5", 5, ScalingDirection.Up, "scaling up because fixed value is 5")]
     [InlineData(5, "5", 0, ScalingDirection.None, "")]
     [InlineData(7, "5", 5, ScalingDirection.Down, "scaling down because fixed value is 5")]

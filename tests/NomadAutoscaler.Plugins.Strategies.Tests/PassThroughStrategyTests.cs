@@ -1,8 +1,6 @@
-extern alias PassThroughPlugin;
-
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.PassThrough;
 using NomadAutoscaler.Plugins.Sdk;
-using PassThroughPlugin::NomadAutoscaler.Plugins.PassThrough;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 
@@ -14,7 +12,7 @@ public sealed class PassThroughStrategyTests
         => new PassThroughStrategy(_logger).Run(TestRequests.Create("pass-through", count, TestRequests.Config(config), metrics));
 
     [Theory]
-    // strategies.md §4 examples.
+    // Upstream's pass-through behaviour: the metric is the new count, within max_scale_up/max_scale_down.
     [InlineData(3, 7, "", 7, ScalingDirection.Up, "scaling up because metric is 7")]
     [InlineData(3, 7, "max_scale_up=2", 5, ScalingDirection.Up, "scaling up because metric is 7")]
     [InlineData(8, 2, "max_scale_down=3", 5, ScalingDirection.Down, "scaling down because metric is 2")]

@@ -1,7 +1,5 @@
-extern alias PeriodicPlugin;
-
 using NomadAutoscaler.Plugins.Sdk;
-using PeriodicPlugin::NomadAutoscaler.Plugins.Periodic;
+using NomadAutoscaler.Plugins.Periodic;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 

@@ -1,15 +1,11 @@
-extern alias FixedValuePlugin;
-extern alias PassThroughPlugin;
-extern alias PeriodicPlugin;
-extern alias ThresholdPlugin;
-
 using System.Reflection;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.TargetValue;
-using FixedValue = FixedValuePlugin::NomadAutoscaler.Plugins.FixedValue;
-using PassThrough = PassThroughPlugin::NomadAutoscaler.Plugins.PassThrough;
-using Periodic = PeriodicPlugin::NomadAutoscaler.Plugins.Periodic;
-using Threshold = ThresholdPlugin::NomadAutoscaler.Plugins.Threshold;
+
+using FixedValue = NomadAutoscaler.Plugins.FixedValue;
+using PassThrough = NomadAutoscaler.Plugins.PassThrough;
+using Periodic = NomadAutoscaler.Plugins.Periodic;
+using Threshold = NomadAutoscaler.Plugins.Threshold;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 

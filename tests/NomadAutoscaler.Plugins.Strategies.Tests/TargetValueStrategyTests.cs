@@ -12,7 +12,7 @@ public sealed class TargetValueStrategyTests
         => new TargetValueStrategy(_logger).Run(TestRequests.Create("target-value", count, TestRequests.Config(config), metrics));
 
     [Theory]
-    // strategies.md §1 worked examples (target = 70 unless stated).
+    // Worked examples of upstream's target-value strategy (target = 70 unless stated).
     [InlineData(3, 82, "", 4, ScalingDirection.Up, "scaling up because factor is 1.171429")]
     [InlineData(1, 232.04804, "", 4, ScalingDirection.Up, "scaling up because factor is 3.314972")]
     [InlineData(10, 69.5, "", 0, ScalingDirection.None, "")]

@@ -1,8 +1,6 @@
-extern alias ThresholdPlugin;
-
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
-using ThresholdPlugin::NomadAutoscaler.Plugins.Threshold;
+using NomadAutoscaler.Plugins.Threshold;
 
 namespace NomadAutoscaler.Plugins.Strategies.Tests;
 
@@ -28,7 +26,7 @@ public sealed class ThresholdStrategyTests
     }
 
     [Theory]
-    // strategies.md §2 worked examples: count, config, points in bounds (+ points outside), expected result.
+    // Worked examples of upstream's threshold strategy: count, config, points in bounds (+ points outside), expected result.
     [InlineData(4, "lower_bound=70;upper_bound=100;delta=1", 12, 85, 3, 50, 5, ScalingDirection.Up, "scaling up because metric is within bounds")]
     [InlineData(4, "lower_bound=0;upper_bound=30;delta=-1", 3, 10, 58, 50, 0, ScalingDirection.None, "")]
     [InlineData(10, "lower_bound=0;upper_bound=30;percentage=-25", 60, 12, 1, 45, 8, ScalingDirection.Down, "scaling down because metric is within bounds")]

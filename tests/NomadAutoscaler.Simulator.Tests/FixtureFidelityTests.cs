@@ -62,7 +62,7 @@ public sealed class FixtureFidelityTests
         Assert.Null(reply.Json["DrainStrategy"]);
         AssertShape("GET_v1_node_NODEID.json", reply.Json, s_nodeMaps,
         [
-            // Legacy objects current servers no longer send (nomad-api.md §5).
+            // Legacy objects current servers no longer send: Nomad 1.x nodes carry NodeResources/ReservedResources instead.
             "Resources", "Reserved",
             // Device plugins are not simulated.
             "NodeResources.Devices",

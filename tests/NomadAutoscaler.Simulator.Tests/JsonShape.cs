@@ -5,7 +5,7 @@ namespace NomadAutoscaler.Simulator.Tests;
 
 /// <summary>
 /// Checks that a response has every field of a fixture, recursively, with the same JSON value kind.
-/// Rules (documented in Fixtures/README-simulator.md):
+/// Rules (also in core/NomadAutoscaler.Simulator/README.md, "Fidelity tests"):
 /// <list type="bullet">
 /// <item>a fixture <c>null</c> matches anything, including an absent key (current servers omit many empty keys);</item>
 /// <item><c>true</c>/<c>false</c> are one kind; integers and floats are one kind (number);</item>

@@ -256,7 +256,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         var started = _time.GetUtcNow();
         _metrics.Lateness.Record((started - scheduledAt).TotalMilliseconds);
         var record = new EvaluationRecord { ScheduledAt = scheduledAt, StartedAt = started };
-        // Plugin call timers read their policy_id/target_name labels from here (agent.md §7).
+        // Plugin call timers read their policy_id/target_name labels from here, as upstream labels its plugin timers.
         using var callContext = PluginCallContext.Begin(policy.Id, policy.Target.Name);
         try
         {

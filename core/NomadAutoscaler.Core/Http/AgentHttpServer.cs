@@ -46,7 +46,7 @@ internal sealed class AgentHostLifetime : Microsoft.Extensions.Hosting.IHostLife
 /// <summary>Raised when the HTTP API cannot listen; the message names the address and port.</summary>
 internal sealed class HttpBindException(string message, Exception inner) : Exception(message, inner);
 
-/// <summary>The agent's HTTP API on Kestrel, with upstream's paths, methods and plain-text errors (agent.md §6) plus
+/// <summary>The agent's HTTP API on Kestrel, with upstream's paths, methods and plain-text errors plus
 /// the read-only <c>/v1/policies</c> and <c>/v1/policy/{id}</c>.</summary>
 internal sealed class AgentHttpServer : IAsyncDisposable
 {
@@ -82,7 +82,8 @@ internal sealed class AgentHttpServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ip, port);
-            // Upstream's net/http timeouts (agent.md §6); the write timeout has no Kestrel equivalent.
+            // Upstream's net/http server reads headers within 5s and keeps idle connections 15s; its 15s write timeout has
+            // no Kestrel equivalent.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(15);
             kestrel.AddServerHeader = false;

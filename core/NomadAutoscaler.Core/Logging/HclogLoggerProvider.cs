@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace NomadAutoscaler.Core.Logging;
 
-/// <summary>Logs in hclog's text or JSON format (agent.md §8) to one writer, stderr by default.</summary>
+/// <summary>Logs in hclog's text or JSON format (<c>log_json</c>), as upstream's agent does, to one writer, stderr by
+/// default.</summary>
 [ProviderAlias("Hclog")]
 internal sealed class HclogLoggerProvider : ILoggerProvider
 {

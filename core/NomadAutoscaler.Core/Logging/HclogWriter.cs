@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Core.Logging;
 
@@ -129,7 +130,7 @@ internal sealed class HclogWriter
             foreach (var (key, value) in fields)
             {
                 writer.WritePropertyName(key);
-                WriteJsonValue(writer, value, 0);
+                GoJson.WriteValue(writer, value);
             }
 
             writer.WriteEndObject();
@@ -181,56 +182,6 @@ internal sealed class HclogWriter
         else
         {
             sb.Append(' ').Append(key).Append('=').Append(text);
-        }
-    }
-
-    private static void WriteJsonValue(Utf8JsonWriter writer, object? value, int depth)
-    {
-        if (depth > 16)
-        {
-            writer.WriteStringValue(GoValueFormatter.FormatValue(value));
-            return;
-        }
-
-        switch (value)
-        {
-            case null: writer.WriteNullValue(); break;
-            case string s: writer.WriteStringValue(s); break;
-            case bool b: writer.WriteBooleanValue(b); break;
-            case int i: writer.WriteNumberValue(i); break;
-            case long l: writer.WriteNumberValue(l); break;
-            case uint ui: writer.WriteNumberValue(ui); break;
-            case ulong ul: writer.WriteNumberValue(ul); break;
-            case short sh: writer.WriteNumberValue(sh); break;
-            case byte by: writer.WriteNumberValue(by); break;
-            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
-            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
-            case decimal m: writer.WriteNumberValue(m); break;
-            // Go's encoding/json writes a time.Duration as integer nanoseconds.
-            case TimeSpan t: writer.WriteNumberValue(t.Ticks * 100); break;
-            case Exception ex: writer.WriteStringValue(ex.Message); break;
-            case JsonElement element: element.WriteTo(writer); break;
-            case IReadOnlyDictionary<string, string> map:
-                writer.WriteStartObject();
-                foreach (var kv in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) writer.WriteString(kv.Key, kv.Value);
-                writer.WriteEndObject();
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                writer.WriteStartObject();
-                foreach (var kv in map.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(kv.Key);
-                    WriteJsonValue(writer, kv.Value, depth + 1);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case IEnumerable e:
-                writer.WriteStartArray();
-                foreach (var item in e) WriteJsonValue(writer, item, depth + 1);
-                writer.WriteEndArray();
-                break;
-            default: writer.WriteStringValue(GoValueFormatter.FormatValue(value)); break;
         }
     }
 }

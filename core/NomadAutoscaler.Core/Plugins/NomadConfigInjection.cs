@@ -4,7 +4,7 @@ using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Core.Plugins;
 
-/// <summary>Adds the agent's Nomad settings to a plugin's config (agent.md §3), unless <c>nomad_config_inherit</c>
+/// <summary>Adds the agent's Nomad settings to a plugin's config, as upstream's agent does, unless <c>nomad_config_inherit</c>
 /// is present and not true. Only keys that are absent or empty get a value, and only non-empty values are added.</summary>
 internal static class NomadConfigInjection
 {

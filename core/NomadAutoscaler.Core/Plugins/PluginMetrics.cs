@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace NomadAutoscaler.Core.Plugins;
 
-/// <summary>Timers of plugin calls (agent.md §7), recorded in milliseconds on the <c>nomad-autoscaler</c> meter.
+/// <summary>Timers of plugin calls, under upstream's names (<c>plugin.apm.query.invoke_ms</c> and so on), recorded in milliseconds on the <c>nomad-autoscaler</c> meter.
 /// Exporting is the telemetry component's job.</summary>
 internal static class PluginMetrics
 {

@@ -6,7 +6,7 @@ namespace NomadAutoscaler.Core.Plugins;
 
 /// <summary>Keeps one plugin process running: after a crash (an exit the agent did not ask for) it logs the exit code
 /// and the last stderr lines, then relaunches with exponential backoff. Calls during the outage fail fast.
-/// Upstream never restarts plugins; this is one of our deliberate improvements (design.md).</summary>
+/// Upstream never restarts plugins, so one crash leaves its policies failing until the agent restarts.</summary>
 internal sealed class PluginSupervisor<T> : IAsyncDisposable
     where T : class, ISupervisedProcess
 {

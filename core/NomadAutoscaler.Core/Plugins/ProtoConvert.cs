@@ -3,6 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 using Proto = NomadAutoscaler.Plugins.Contracts.Shared.V1;
 
 namespace NomadAutoscaler.Core.Plugins;
@@ -43,7 +44,7 @@ internal static class ProtoConvert
         };
         if (action.Meta.Count > 0)
         {
-            proto.Meta = new Any { TypeUrl = string.Empty, Value = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(action.Meta)) };
+            proto.Meta = new Any { TypeUrl = string.Empty, Value = ByteString.CopyFrom(ScalingMetaJson.Serialize(action.Meta)) };
         }
 
         return proto;

@@ -8,7 +8,7 @@ namespace NomadAutoscaler.Core.Policy;
 
 /// <summary>
 /// Decodes policy files (HCL or JSON syntax; several <c>scaling</c> blocks per file) and validates every policy with
-/// upstream's messages (policy.md §6) plus two additions: a <c>policy</c> block and a <c>target</c> block are required
+/// upstream's messages plus two additions: a <c>policy</c> block and a <c>target</c> block are required
 /// (upstream crashes without them). A problem in one <c>scaling</c> block spoils only that policy; syntax errors and
 /// unknown top-level items spoil the file.
 /// </summary>

@@ -1,7 +1,9 @@
 namespace NomadAutoscaler.Core.Policy;
 
 /// <summary>Expands short nomad-apm queries (<c>avg_cpu</c>, <c>percentage-allocated_cpu</c>) into the full form the
-/// plugin understands, from the policy's target (policy.md §4).</summary>
+/// plugin understands, from the policy's target: a job target gives <c>taskgroup_&lt;query&gt;/&lt;group&gt;/&lt;job&gt;@&lt;namespace&gt;</c>,
+/// a node-pool target <c>node_&lt;query&gt;/&lt;key&gt;=&lt;value&gt;,...</c> over <c>node_class</c>, <c>datacenter</c> and
+/// <c>node_pool</c>.</summary>
 public static class NomadApmQueries
 {
     private static readonly string[] PoolKeys = ["node_class", "datacenter", "node_pool"];

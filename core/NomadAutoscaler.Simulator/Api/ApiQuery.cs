@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Api;

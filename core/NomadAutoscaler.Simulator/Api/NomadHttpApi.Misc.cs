@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Api;

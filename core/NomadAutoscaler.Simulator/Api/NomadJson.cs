@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Api;

@@ -12,7 +12,8 @@ public sealed record ScalingAction(long Count, ScalingDirection Direction, strin
     /// <summary>Free-form metadata that travels with the action (a JSON object on the wire).</summary>
     public IReadOnlyDictionary<string, object?> Meta { get; init; } = EmptyMeta;
 
-    /// <summary>An action that changes nothing.</summary>
+    /// <summary>An action that changes nothing. It is also what a Go strategy's "return nil, nil" (no metrics, too few
+    /// points in bounds) amounts to: the Go agent turns a nil evaluation into this same empty action.</summary>
     public static ScalingAction NoChange(string reason = "") => new(0, ScalingDirection.None, reason);
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyMeta = new Dictionary<string, object?>();

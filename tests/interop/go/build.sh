@@ -2,6 +2,7 @@
 # Builds the Go side of the go-plugin interop harness, offline, from Debian packages only:
 #   artifacts/interop/bin/goplugin-host            Go host (hashicorp/go-plugin client) that drives any plugin
 #   artifacts/interop/bin/goplugin-noop-{apm,strategy,target}   Go plugins for our C# agent to load
+#   artifacts/interop/bin/govalues                 what Go's strconv, fmt and time make of fixed inputs (SDK reference)
 # Idempotent: installs missing Debian packages, regenerates the Go contract code from proto/ and rebuilds.
 # Env: INTEROP_SKIP_APT=1 skips the package check (for machines where the packages are known to be there).
 set -euo pipefail
@@ -92,7 +93,7 @@ cp -R "$script_dir/pluginkit" "$script_dir/cmd" "$module_root/interop/"
 log "go vet"
 go vet nomadautoscaler/interop/...
 
-for cmd in goplugin-host goplugin-noop-apm goplugin-noop-strategy goplugin-noop-target; do
+for cmd in goplugin-host goplugin-noop-apm goplugin-noop-strategy goplugin-noop-target govalues; do
   log "building $cmd"
   go build -trimpath -o "$bin_dir/$cmd.tmp" "nomadautoscaler/interop/cmd/$cmd"
   # Replace atomically so a test running against the old binary never sees a half-written file.

@@ -11,6 +11,8 @@ using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Plugins.Contracts.Base.V1;
 using NomadAutoscaler.Plugins.Contracts.GoPlugin;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal;
+using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
 namespace NomadAutoscaler.Core.Plugins.External;
 
@@ -28,7 +30,15 @@ internal sealed class ExternalPluginLauncher
         _options = options;
         _loggerFactory = loggerFactory;
         _socketDir = socketDir;
-        if (options.AutoMtls) _clientCertificate = AutoMtls.CreateClientCertificate(TimeProvider.System);
+        if (options.AutoMtls) _clientCertificate = CreateClientCertificate();
+    }
+
+    // go-plugin's AutoMTLS certificate as the SDK makes it, round-tripped through PKCS#12 so that SslStream can use its
+    // private key for a client certificate on every platform.
+    private static X509Certificate2 CreateClientCertificate()
+    {
+        using var certificate = AutoMtls.GenerateCertificate(TimeProvider.System);
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
     }
 
     /// <summary>The executable for a driver: <c>&lt;plugin_dir&gt;/&lt;driver minus a trailing .exe&gt;</c>.</summary>
@@ -47,13 +57,13 @@ internal sealed class ExternalPluginLauncher
         var relogger = new PluginStderrRelogger(logger);
         var startInfo = ChildProcessLauncher.CreateStartInfo(path, block.Args);
         startInfo.Environment[PluginEnvironment.MagicCookieKey] = PluginEnvironment.MagicCookieValue;
-        startInfo.Environment["PLUGIN_PROTOCOL_VERSIONS"] = string.Join(",", PluginEnvironment.OfferedAppVersions);
-        startInfo.Environment["PLUGIN_MIN_PORT"] = PluginEnvironment.MinPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        startInfo.Environment["PLUGIN_MAX_PORT"] = PluginEnvironment.MaxPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        startInfo.Environment["PLUGIN_UNIX_SOCKET_DIR"] = _socketDir;
+        startInfo.Environment[PluginProtocol.ProtocolVersionsVariable] = string.Join(",", PluginEnvironment.OfferedAppVersions);
+        startInfo.Environment[PluginProtocol.MinPortVariable] = PluginEnvironment.MinPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        startInfo.Environment[PluginProtocol.MaxPortVariable] = PluginEnvironment.MaxPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        startInfo.Environment[PluginProtocol.UnixSocketDirVariable] = _socketDir;
         startInfo.Environment[PluginEnvironment.PluginLogLevelKey] = _options.PluginLogLevel == LogLevel.None ? "off" : HclogLevel.JsonName(_options.PluginLogLevel);
-        if (_clientCertificate is not null) startInfo.Environment["PLUGIN_CLIENT_CERT"] = _clientCertificate.ExportCertificatePem();
-        else startInfo.Environment.Remove("PLUGIN_CLIENT_CERT");
+        if (_clientCertificate is not null) startInfo.Environment[PluginProtocol.ClientCertVariable] = _clientCertificate.ExportCertificatePem();
+        else startInfo.Environment.Remove(PluginProtocol.ClientCertVariable);
 
         Process process;
         try
@@ -347,20 +357,12 @@ internal sealed class ExternalPluginLauncher
             throw Fail(block, path, "PluginInfo call failed: the plugin exited or did not answer" + LastStderrSuffix(connection.Stderr));
         }
 
-        var expected = ToPluginType(block.Kind);
+        var expected = block.Kind.ToPluginType();
         if (info.Type != expected)
             throw Fail(block, path, $"plugin {block.Name} remote info doesn't match local config: the plugin is of type {Describe(info.Type)}, but the block is {Describe(expected)}");
         if (info.Name != block.Driver)
             throw Fail(block, path, $"plugin {block.Name} remote info doesn't match local config: the plugin reports name \"{info.Name}\", expected the driver name \"{block.Driver}\" (was the binary renamed?)");
     }
-
-    public static PluginType ToPluginType(PluginKind kind) => kind switch
-    {
-        PluginKind.Apm => PluginType.Apm,
-        PluginKind.Strategy => PluginType.Strategy,
-        PluginKind.Target => PluginType.Target,
-        _ => PluginType.Unspecified,
-    };
 
     private static string Describe(PluginType type) => type switch
     {
@@ -373,11 +375,5 @@ internal sealed class ExternalPluginLauncher
     private static PluginLaunchException Fail(PluginBlock block, string path, string problem, Exception? inner = null)
         => new(block.Name, block.Kind, path, $"failed to launch {KindName(block.Kind)} plugin \"{block.Name}\" ({path}): {problem}", inner);
 
-    public static string KindName(PluginKind kind) => kind switch
-    {
-        PluginKind.Apm => "apm",
-        PluginKind.Strategy => "strategy",
-        PluginKind.Target => "target",
-        _ => kind.ToString(),
-    };
+    public static string KindName(PluginKind kind) => kind.ToWireName();
 }

@@ -1,14 +1,19 @@
+using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
+
 namespace NomadAutoscaler.Core.Plugins.External;
 
-/// <summary>The go-plugin handshake settings of nomad-autoscaler (go-plugin-protocol.md §2, §9).</summary>
+/// <summary>What the agent, as go-plugin host, puts in a plugin's environment. The protocol's names and values are the
+/// SDK's (<see cref="PluginProtocol"/>); the port range and the offered versions are the host's choice.</summary>
 internal static class PluginEnvironment
 {
-    public const string MagicCookieKey = "NOMAD_AUTOSCALER_PLUGIN_MAGIC_COOKIE";
-    public const string MagicCookieValue = "e082fa04d587a6525d683666fa253d6afda00f20c122c54a80a3ed57fec99ff3";
-    public const int AppProtocolVersion = 1;
+    public const string MagicCookieKey = PluginProtocol.MagicCookieKey;
+    public const string MagicCookieValue = PluginProtocol.MagicCookieValue;
+    public const int AppProtocolVersion = PluginProtocol.AppProtocolVersion;
 
     /// <summary>The SDK's own variable for its stderr log level (not part of go-plugin).</summary>
-    public const string PluginLogLevelKey = "NOMAD_AUTOSCALER_PLUGIN_LOG_LEVEL";
+    public const string PluginLogLevelKey = PluginProtocol.LogLevelVariable;
+
+    /// <summary>go-plugin's default port range for TCP plugins.</summary>
     public const int MinPort = 10000;
     public const int MaxPort = 25000;
 

@@ -8,7 +8,8 @@ using NomadAutoscaler.Core.Logging;
 namespace NomadAutoscaler.Core.Plugins.External;
 
 /// <summary>Re-logs a plugin's stderr under <c>external_plugin.&lt;id&gt;</c> with go-plugin's host rules
-/// (go-plugin-protocol.md §7), and remembers the last lines for crash reports.</summary>
+/// (an hclog JSON line keeps its level, message and pairs; a plain line takes its level from a <c>[LEVEL]</c> prefix,
+/// DEBUG without one, ERROR from a Go panic on), and remembers the last lines for crash reports.</summary>
 internal sealed partial class PluginStderrRelogger
 {
     /// <summary>go-plugin's line buffer; longer lines are logged in raw chunks at DEBUG.</summary>

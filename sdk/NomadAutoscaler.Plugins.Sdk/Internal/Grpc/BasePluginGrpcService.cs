@@ -11,13 +11,7 @@ internal sealed class BasePluginGrpcService(IInProcessPlugin plugin, ILogger<Bas
         => Task.FromResult(new PluginInfoResponse
         {
             Name = plugin.Name,
-            Type = plugin.Kind switch
-            {
-                PluginKind.Apm => PluginType.Apm,
-                PluginKind.Strategy => PluginType.Strategy,
-                PluginKind.Target => PluginType.Target,
-                _ => PluginType.Unspecified,
-            },
+            Type = plugin.Kind.ToPluginType(),
         });
 
     public override async Task<SetConfigResponse> SetConfig(SetConfigRequest request, ServerCallContext context)

@@ -1,6 +1,8 @@
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
-/// <summary>The go-plugin handshake constants of nomad-autoscaler, in one place for the SDK, the kit and the agent.</summary>
+/// <summary>The go-plugin handshake constants of nomad-autoscaler, in one place for the SDK, the kit and the agent:
+/// the magic cookie and protocol versions a plugin checks before it serves, and the environment variables the host
+/// sets for it.</summary>
 internal static class PluginProtocol
 {
     public const string MagicCookieKey = "NOMAD_AUTOSCALER_PLUGIN_MAGIC_COOKIE";
@@ -9,8 +11,11 @@ internal static class PluginProtocol
     /// <summary>go-plugin's CoreProtocolVersion.</summary>
     public const int CoreProtocolVersion = 1;
 
+    /// <summary>nomad-autoscaler's app protocol version: the agent offers it, plugins serve it.</summary>
+    public const int AppProtocolVersion = 1;
+
     /// <summary>The nomad-autoscaler app protocol versions this SDK serves, lowest first.</summary>
-    public static readonly IReadOnlyList<int> ServedAppVersions = [1];
+    public static readonly IReadOnlyList<int> ServedAppVersions = [AppProtocolVersion];
 
     public const string ProtocolVersionsVariable = "PLUGIN_PROTOCOL_VERSIONS";
     public const string MinPortVariable = "PLUGIN_MIN_PORT";

@@ -37,7 +37,7 @@ internal static class HclogJsonFormatter
                 {
                     if (key == OriginalFormatKey || !written.Add(key)) continue;
                     writer.WritePropertyName(key);
-                    WriteValue(writer, value);
+                    GoJson.WriteValue(writer, value);
                 }
             }
 
@@ -75,24 +75,5 @@ internal static class HclogJsonFormatter
             _ => (LogLevel)(-1),
         };
         return level >= 0;
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null: writer.WriteNullValue(); break;
-            case string s: writer.WriteStringValue(s); break;
-            case bool b: writer.WriteBooleanValue(b); break;
-            case int i: writer.WriteNumberValue(i); break;
-            case long l: writer.WriteNumberValue(l); break;
-            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
-            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
-            case decimal m: writer.WriteNumberValue(m); break;
-            case TimeSpan t: writer.WriteStringValue(GoDuration.Format(t)); break;
-            case DateTimeOffset dto: writer.WriteStringValue(dto.ToString("O", CultureInfo.InvariantCulture)); break;
-            case DateTime dt: writer.WriteStringValue(dt.ToString("O", CultureInfo.InvariantCulture)); break;
-            default: writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
-        }
     }
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -10,7 +11,7 @@ namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc.Server;
 
 /// <summary>The server side of gRPC over HTTP/2 as go-plugin hosts speak it, on Kestrel: request validation, method
 /// dispatch, deadlines, and the status in trailers (or trailers-only when nothing was sent). Exceptions from plugin
-/// code become the statuses of <see cref="RpcErrors"/>.</summary>
+/// code become the statuses of <see cref="RpcErrors"/>. What it supports and what not: README.md in this folder.</summary>
 internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logger, CancellationToken serverStopping)
     : IHttpApplication<HttpContext>
 {
@@ -38,12 +39,23 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
 
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/grpc";
+        // Tells the host not to compress what it sends: only the identity encoding is implemented.
+        http.Response.Headers[AcceptEncodingHeader] = IdentityEncoding;
+        var encoding = request.Headers[EncodingHeader].ToString();
+        if (encoding.Length > 0 && encoding != IdentityEncoding)
+        {
+            WriteStatus(http, started: false, new Status(StatusCode.Unimplemented, $"grpc-encoding \"{encoding}\" is not supported; supported: {IdentityEncoding}"), null);
+            return;
+        }
+
         var path = request.Path.Value ?? "";
         if (!methods.TryGetHandler(path, out var handler))
         {
             WriteStatus(http, started: false, new Status(StatusCode.Unimplemented, $"unknown method {path}"), null);
             return;
         }
+
+        if (handler.Type is MethodType.ClientStreaming or MethodType.DuplexStreaming) DisableRequestBodyLimits(http);
 
         if (!TryParseTimeout(request.Headers["grpc-timeout"], out var timeout))
         {
@@ -54,23 +66,63 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
         // Long-lived streams (stdio, broker, health watch) must end when the plugin stops; unary calls in flight are
         // left to finish, which is what lets Shutdown's own reply reach the host.
         var stopping = handler.Type == MethodType.Unary ? CancellationToken.None : serverStopping;
-        using var call = new GrpcServerCall(http, path, timeout, stopping);
-        Status status;
-        Metadata? trailers = call.ResponseTrailers;
-        try
+        var call = new GrpcServerCall(http, path, timeout, stopping);
+        var handling = handler.HandleAsync(call);
+        if (call.DeadlinePassed is { } deadline && await Task.WhenAny(handling, deadline) != handling)
         {
-            await handler.HandleAsync(call);
-            status = call.Status;
-        }
-        catch (Exception exception)
-        {
-            var rpc = ToRpcException(exception, call, path);
-            status = rpc.Status;
-            foreach (var entry in rpc.Trailers) trailers.Add(entry);
+            // The service code ignores its cancellation token. Answer for it, as grpc-dotnet does: the host gets
+            // DEADLINE_EXCEEDED on time, and whatever the code writes later never reaches this (reusable) stream.
+            await call.CloseAsync();
+            _ = ForgetAsync(handling, call, path);
+            if (http.RequestAborted.IsCancellationRequested) return;
+            WriteStatus(http, call.HeadersSent || http.Response.HasStarted, new Status(StatusCode.DeadlineExceeded, "deadline exceeded"), null);
+            return;
         }
 
-        if (http.RequestAborted.IsCancellationRequested) return;
-        WriteStatus(http, call.HeadersSent || http.Response.HasStarted, status, trailers);
+        using (call)
+        {
+            Status status;
+            Metadata? trailers = call.ResponseTrailers;
+            try
+            {
+                await handling;
+                status = call.Status;
+            }
+            catch (Exception exception)
+            {
+                var rpc = ToRpcException(exception, call, path);
+                status = rpc.Status;
+                foreach (var entry in rpc.Trailers) trailers.Add(entry);
+            }
+
+            if (http.RequestAborted.IsCancellationRequested) return;
+            WriteStatus(http, call.HeadersSent || http.Response.HasStarted, status, trailers);
+        }
+    }
+
+    // Lets a handler that outlived its call finish in the background; its end is only worth a debug line.
+    private async Task ForgetAsync(Task handling, GrpcServerCall call, string method)
+    {
+        using (call)
+        {
+            try
+            {
+                await handling;
+            }
+            catch (Exception exception)
+            {
+                logger.LogDebug("{Method} ended after its deadline: {Error}", method, exception.Message);
+            }
+        }
+    }
+
+    // As grpc-dotnet does for streaming requests: the body stays open for as long as the call (go-plugin's broker
+    // stream lives as long as the plugin), idle for minutes and long in total, so Kestrel's minimum data rate would
+    // abort it and its body size limit would end it. Each message stays bounded by GrpcFraming.MaxReceiveMessageLength.
+    private static void DisableRequestBodyLimits(HttpContext http)
+    {
+        if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate) rate.MinDataRate = null;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
     }
 
     private RpcException ToRpcException(Exception exception, GrpcServerCall call, string method)
@@ -109,6 +161,10 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
         foreach (var entry in trailers)
             Put(entry.Key, entry.IsBinary ? Convert.ToBase64String(entry.ValueBytes) : entry.Value);
     }
+
+    internal const string AcceptEncodingHeader = "grpc-accept-encoding";
+    internal const string EncodingHeader = "grpc-encoding";
+    internal const string IdentityEncoding = "identity";
 
     private static bool IsGrpcContentType(string? contentType)
     {

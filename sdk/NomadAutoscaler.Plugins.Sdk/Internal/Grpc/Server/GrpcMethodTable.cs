@@ -83,7 +83,7 @@ internal abstract class GrpcMethodHandler<TRequest, TResponse>(Method<TRequest, 
     protected async Task<TRequest> ReadSingleRequestAsync(GrpcServerCall call)
     {
         var marshaller = Method.RequestMarshaller;
-        var reader = call.Http.Request.BodyReader;
+        var reader = call.RequestBody;
         var request = await GrpcFraming.ReadMessageAsync(reader, marshaller, call.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.Internal, "the request stream ended without a message"));
         if (await GrpcFraming.ReadMessageAsync(reader, marshaller, call.CancellationToken) is not null)
@@ -147,7 +147,7 @@ internal sealed class GrpcRequestStream<T>(GrpcServerCall call, Marshaller<T> ma
         using var linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.CancellationToken)
             : null;
-        _current = await GrpcFraming.ReadMessageAsync(call.Http.Request.BodyReader, marshaller, linked?.Token ?? call.CancellationToken);
+        _current = await GrpcFraming.ReadMessageAsync(call.RequestBody, marshaller, linked?.Token ?? call.CancellationToken);
         return _current is not null;
     }
 }
@@ -160,7 +160,7 @@ internal sealed class GrpcResponseStream<T>(GrpcServerCall call, Marshaller<T> m
     public async Task WriteAsync(T message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await call.WriteStreamedMessageAsync(marshaller, message);
+        await call.WriteMessageAsync(marshaller, message, flush: true);
     }
 }
 

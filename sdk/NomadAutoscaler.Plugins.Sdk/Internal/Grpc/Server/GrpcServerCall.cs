@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
@@ -16,14 +17,22 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     private Metadata? _requestHeaders;
     private readonly Metadata _responseTrailers = [];
     private readonly SemaphoreSlim _oneWriteAtATime = new(1, 1);
+    private readonly TaskCompletionSource? _deadlinePassed;
     private bool _headersSent;
+    private bool _closed;
 
     public GrpcServerCall(HttpContext http, string method, TimeSpan? timeout, CancellationToken serverStopping)
     {
         _http = http;
         MethodCore = method;
         DeadlineCore = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
-        if (timeout is { } after) _deadline = new CancellationTokenSource(after);
+        if (timeout is { } after)
+        {
+            _deadline = new CancellationTokenSource(after);
+            _deadlinePassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _deadline.Token.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), _deadlinePassed);
+        }
+
         if (_deadline is not null || serverStopping.CanBeCanceled)
         {
             _callEnds = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, serverStopping, _deadline?.Token ?? CancellationToken.None);
@@ -41,6 +50,23 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     public bool DeadlineExceeded => _deadline is { IsCancellationRequested: true } && !_http.RequestAborted.IsCancellationRequested;
 
     public bool HeadersSent => _headersSent;
+
+    /// <summary>Completes when the grpc-timeout passes; null without one.</summary>
+    public Task? DeadlinePassed => _deadlinePassed?.Task;
+
+    /// <summary>The request body, for the method handlers. Throws once the call was answered without its handler.</summary>
+    public PipeReader RequestBody
+        => _closed ? throw new InvalidOperationException("the call was already answered (its deadline passed)") : _http.Request.BodyReader;
+
+    /// <summary>Stops every later write of the service code from reaching the response: the dispatcher answers a call
+    /// whose handler ignored its deadline, and the HTTP/2 stream may be reused once that answer is sent. Waits for a
+    /// write in progress, which the deadline's cancellation ends.</summary>
+    public async Task CloseAsync()
+    {
+        await _oneWriteAtATime.WaitAsync(CancellationToken.None);
+        _closed = true;
+        _oneWriteAtATime.Release();
+    }
 
     protected override string MethodCore { get; }
 
@@ -76,10 +102,19 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
     protected override async Task WriteResponseHeadersAsyncCore(Metadata responseHeaders)
     {
-        if (_headersSent) throw new InvalidOperationException("response headers were already sent");
-        foreach (var entry in responseHeaders)
-            _http.Response.Headers.Append(entry.Key, entry.IsBinary ? Convert.ToBase64String(entry.ValueBytes) : entry.Value);
-        await SendHeadersAsync();
+        await _oneWriteAtATime.WaitAsync(CancellationTokenCore);
+        try
+        {
+            ThrowIfClosed();
+            if (_headersSent) throw new InvalidOperationException("response headers were already sent");
+            foreach (var entry in responseHeaders)
+                _http.Response.Headers.Append(entry.Key, entry.IsBinary ? Convert.ToBase64String(entry.ValueBytes) : entry.Value);
+            await SendHeadersAsync();
+        }
+        finally
+        {
+            _oneWriteAtATime.Release();
+        }
     }
 
     /// <summary>Sends the response headers now: streaming hosts wait for them before they treat the stream as open.</summary>
@@ -91,26 +126,27 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         await _http.Response.BodyWriter.FlushAsync(CancellationTokenCore);
     }
 
-    public async Task WriteMessageAsync<T>(Marshaller<T> marshaller, T message, bool flush)
-    {
-        _headersSent = true;
-        GrpcFraming.WriteMessage(_http.Response.BodyWriter, marshaller, message);
-        if (flush) await _http.Response.BodyWriter.FlushAsync(CancellationTokenCore);
-    }
-
-    /// <summary>Writes and flushes one message of a response stream. Service code may write from several tasks, and
+    /// <summary>Writes one message, flushed for a response stream. Service code may write from several tasks, and
     /// frames must not interleave.</summary>
-    public async Task WriteStreamedMessageAsync<T>(Marshaller<T> marshaller, T message)
+    public async Task WriteMessageAsync<T>(Marshaller<T> marshaller, T message, bool flush)
     {
         await _oneWriteAtATime.WaitAsync(CancellationTokenCore);
         try
         {
-            await WriteMessageAsync(marshaller, message, flush: true);
+            ThrowIfClosed();
+            _headersSent = true;
+            GrpcFraming.WriteMessage(_http.Response.BodyWriter, marshaller, message);
+            if (flush) await _http.Response.BodyWriter.FlushAsync(CancellationTokenCore);
         }
         finally
         {
             _oneWriteAtATime.Release();
         }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closed) throw new InvalidOperationException("the call was already answered (its deadline passed)");
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
-namespace NomadAutoscaler.Core.Plugins;
+namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
-/// <summary>The plugin's handshake line breaks a go-plugin rule. Turned into a <see cref="PluginLaunchException"/> naming the plugin.</summary>
+/// <summary>A plugin's handshake line breaks a go-plugin rule; the message is fit for users. The agent turns it into a
+/// launch error naming the plugin.</summary>
 internal sealed class HandshakeFormatException : Exception
 {
     public HandshakeFormatException(string message) : base(message) { }

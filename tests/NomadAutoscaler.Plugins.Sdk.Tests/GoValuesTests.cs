@@ -1,6 +1,8 @@
-namespace NomadAutoscaler.Plugins.Strategies.Tests;
+using NomadAutoscaler.Plugins.Sdk;
 
-public sealed class GoStrconvTests
+namespace NomadAutoscaler.Plugins.Sdk.Tests;
+
+public sealed class GoValuesTests
 {
     [Theory]
     [InlineData("0", 0.0)]
@@ -39,14 +41,14 @@ public sealed class GoStrconvTests
     [InlineData("nan", double.NaN)]
     public void ParseFloat_accepts_what_Go_accepts(string text, double expected)
     {
-        Assert.True(GoStrconv.TryParseFloat(text, out var value));
+        Assert.True(GoValues.TryParseFloat(text, out var value));
         Assert.Equal(expected, value);
     }
 
     [Fact]
     public void ParseFloat_keeps_the_sign_of_negative_zero()
     {
-        Assert.True(GoStrconv.TryParseFloat("-0", out var value));
+        Assert.True(GoValues.TryParseFloat("-0", out var value));
         Assert.True(double.IsNegative(value));
     }
 
@@ -88,7 +90,7 @@ public sealed class GoStrconvTests
     [InlineData("0x1.fffffffffffff8p1023")]
     [InlineData("١")]
     public void ParseFloat_rejects_what_Go_rejects(string text)
-        => Assert.False(GoStrconv.TryParseFloat(text, out _));
+        => Assert.False(GoValues.TryParseFloat(text, out _));
 
     [Theory]
     [InlineData("0", 0L)]
@@ -101,7 +103,7 @@ public sealed class GoStrconvTests
     [InlineData("-9223372036854775808", long.MinValue)]
     public void ParseInt_accepts_what_Go_accepts(string text, long expected)
     {
-        Assert.True(GoStrconv.TryParseInt64(text, out var value));
+        Assert.True(GoValues.TryParseInt64(text, out var value));
         Assert.Equal(expected, value);
     }
 
@@ -122,5 +124,53 @@ public sealed class GoStrconvTests
     [InlineData("٥")]
     [InlineData("5\0")]
     public void ParseInt_rejects_what_Go_rejects(string text)
-        => Assert.False(GoStrconv.TryParseInt64(text, out _));
+        => Assert.False(GoValues.TryParseInt64(text, out _));
+
+    [Theory]
+    [InlineData(82.0 / 70.0, "1.171429")]
+    [InlineData(232.04804 / 70.0, "3.314972")]
+    [InlineData(29.0 / 7.0, "4.142857")]
+    [InlineData(0.4, "0.400000")]
+    [InlineData(10.0, "10.000000")]
+    [InlineData(0.0078125, "0.007812")]
+    [InlineData(0.0234375, "0.023438")]
+    [InlineData(-0.0, "-0.000000")]
+    [InlineData(1e22, "10000000000000000000000.000000")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "+Inf")]
+    [InlineData(double.NegativeInfinity, "-Inf")]
+    public void FormatFloat_prints_like_Go_percent_f(double value, string expected)
+        => Assert.Equal(expected, GoValues.FormatFloat(value));
+
+    [Theory]
+    [InlineData(3.7, 3L)]
+    [InlineData(-3.7, -3L)]
+    [InlineData(-0.9, 0L)]
+    [InlineData(double.NaN, 0L)]
+    [InlineData(double.PositiveInfinity, long.MaxValue)]
+    [InlineData(double.NegativeInfinity, long.MinValue)]
+    [InlineData(1e19, long.MaxValue)]
+    public void TruncateToInt64_truncates_toward_zero_and_saturates(double value, long expected)
+        => Assert.Equal(expected, GoValues.TruncateToInt64(value));
+
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("t", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("True", true)]
+    [InlineData("0", false)]
+    [InlineData("F", false)]
+    [InlineData("false", false)]
+    public void ParseBool_accepts_Go_spellings(string text, bool expected)
+    {
+        Assert.True(GoValues.TryParseBool(text, out var value));
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("yes")]
+    [InlineData("tRUE")]
+    [InlineData(" true")]
+    public void ParseBool_rejects_what_Go_rejects(string text) => Assert.False(GoValues.TryParseBool(text, out _));
 }

@@ -1,11 +1,10 @@
 using System.Globalization;
 
-namespace NomadAutoscaler.Plugins.Strategies;
+namespace NomadAutoscaler.Plugins.Sdk;
 
-/// <summary>Go's <c>strconv.ParseFloat(s, 64)</c> and <c>strconv.ParseInt(s, 10, 64)</c>. Upstream's strategies parse
-/// their config with these, so a value must be accepted or rejected exactly as the Go plugins would:
-/// <c>"1e3"</c>, <c>"Inf"</c>, <c>"NaN"</c>, <c>"0x1p-2"</c> and <c>"1_000"</c> are floats, <c>"1e400"</c> is not
-/// (range error), and <c>"1.0"</c> or <c>"1e+06"</c> are not integers. No surrounding white space is allowed.</summary>
+/// <summary>The implementation behind <see cref="GoValues.TryParseInt64"/> and <see cref="GoValues.TryParseFloat"/>:
+/// Go's grammar is checked here, the decimal conversion is .NET's (correctly rounded, as Go's is), and hexadecimal
+/// mantissas are rounded by hand as Go's <c>atofHex</c> does.</summary>
 internal static class GoStrconv
 {
     /// <summary>Go <c>strconv.ParseInt(text, 10, 64)</c>: optional sign, ASCII digits only, within int64.</summary>

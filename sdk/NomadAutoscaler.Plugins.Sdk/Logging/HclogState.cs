@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace NomadAutoscaler.Core.Logging;
+namespace NomadAutoscaler.Plugins.Sdk.Logging;
 
 /// <summary>A log entry in hclog's shape: a fixed message plus ordered key/value pairs.
 /// The hclog formatter prints the pairs after the message; other providers see them as structured state.</summary>
