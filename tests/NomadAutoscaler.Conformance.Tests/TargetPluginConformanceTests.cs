@@ -13,7 +13,12 @@ public sealed class TargetPluginConformanceTests(ITestOutputHelper output)
     public async Task RunAsync_SimCloud_PassesEveryCheck()
     {
         await using var simulator = new NomadSimulator();
-        var address = await simulator.StartAsync(new SimulatorOptions { Cloud = new SimulatedCloudOptions { BootDelay = TimeSpan.Zero } });
+        var address = await simulator.StartAsync(new SimulatorOptions
+        {
+            // The pool's nodes must be ready by the first Status, however long the plugin takes to start.
+            NodeInitializeDelay = TimeSpan.Zero,
+            Cloud = new SimulatedCloudOptions { BootDelay = TimeSpan.Zero },
+        });
         simulator.Cloud!.Create(new SimulatedPool { Name = "nom", NodeClass = "nom-pool" }, 2);
         var options = new ConformanceOptions
         {

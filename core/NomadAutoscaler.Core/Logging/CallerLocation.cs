@@ -12,8 +12,11 @@ internal sealed record CallerLocation(string Full, string Short)
 {
     private static readonly string LoggingNamespace = typeof(CallerLocation).Namespace!;
 
-    /// <summary>The first frame on the current stack outside the logging machinery (this namespace and
-    /// Microsoft.Extensions.Logging), or null when there is none.</summary>
+    // The agent logs through the SDK's Hclog extension methods, which are one frame above the logger.
+    private static readonly string SdkLoggingNamespace = typeof(NomadAutoscaler.Plugins.Sdk.Logging.HclogLoggerExtensions).Namespace!;
+
+    /// <summary>The first frame on the current stack outside the logging machinery (this namespace, the SDK's
+    /// logging namespace and Microsoft.Extensions.Logging), or null when there is none.</summary>
     public static CallerLocation? Find()
     {
         foreach (var frame in new StackTrace(1, fNeedFileInfo: true).GetFrames())
@@ -22,7 +25,7 @@ internal sealed record CallerLocation(string Full, string Short)
             var type = method?.DeclaringType;
             if (method is null || type is null) continue;
             var ns = type.Namespace ?? "";
-            if (ns == LoggingNamespace || ns.StartsWith("Microsoft.Extensions.Logging", StringComparison.Ordinal)) continue;
+            if (ns == LoggingNamespace || ns == SdkLoggingNamespace || ns.StartsWith("Microsoft.Extensions.Logging", StringComparison.Ordinal)) continue;
             return FromFrame(frame.GetFileName(), frame.GetFileLineNumber(), method);
         }
 
