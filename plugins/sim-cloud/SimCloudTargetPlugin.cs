@@ -89,6 +89,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
             return new TargetStatus(false, 0);
         }
 
+        await RestoreLeftoverNodesAsync(state, pool, cancellationToken).ConfigureAwait(false);
         var servers = await state.Cloud.ListAsync(pool.PoolName, cancellationToken).ConfigureAwait(false);
         // A server in ERROR never recovers by itself: delete it now rather than letting it block or inflate the pool.
         await DeleteFailedAsync(state, servers, cancellationToken).ConfigureAwait(false);
@@ -149,8 +150,45 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
     private static List<CloudServer> Counted(IReadOnlyList<CloudServer> servers) =>
         servers.Where(s => s.Status is not ("ERROR" or "DELETED")).ToList();
 
+    /// <summary>Drain hygiene on every status call, as os-nova does: nodes left ineligible by an earlier scale-in that
+    /// no longer removes them (an agent killed mid-drain, a delete that failed) get their eligibility back. A failure
+    /// is logged; it must not stop the pool from being counted.</summary>
+    private async Task RestoreLeftoverNodesAsync(State state, PoolTarget pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ScaleInHelper(state).RestoreLeftoverNodesAsync(pool.Cluster.Pool, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterScaleException ex)
+        {
+            _logger.LogWarning("drain hygiene failed: pool_name={PoolName} error={Error}", pool.PoolName, ex.Message);
+        }
+    }
+
+    private ClusterScaleIn ScaleInHelper(State state) => new(state.Nomad, NodeRemoteId.FromAttribute(IdAttribute), _logger, _time) { SelfNodeId = state.SelfNodeId };
+
     private async Task ScaleOutAsync(State state, PoolTarget pool, int count, CancellationToken cancellationToken)
     {
+        // Cancel instead of boot: a node draining for a scale-in is capacity that is already booted and paid for.
+        IReadOnlyList<string> reclaimed;
+        try
+        {
+            reclaimed = await ScaleInHelper(state).CancelScaleInDrainsAsync(pool.Cluster.Pool, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterScaleException ex)
+        {
+            _logger.LogWarning("failed to cancel scale-in drains before scaling out, booting for the whole count: pool_name={PoolName} error={Error}", pool.PoolName, ex.Message);
+            reclaimed = [];
+        }
+
+        if (reclaimed.Count > 0)
+        {
+            _logger.LogInformation("reclaimed draining nodes instead of booting servers: pool_name={PoolName} reclaimed={Reclaimed} booting={Booting}",
+                pool.PoolName, reclaimed.Count, count - reclaimed.Count);
+            count -= reclaimed.Count;
+            if (count == 0) return;
+        }
+
         _logger.LogDebug("creating instances: pool_name={PoolName} count={Count}", pool.PoolName, count);
         var pending = (await state.Cloud.CreateAsync(pool, count, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var retried = new HashSet<string>(StringComparer.Ordinal);
@@ -205,7 +243,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
 
     private async Task ScaleInAsync(State state, PoolTarget pool, IReadOnlyList<CloudServer> servers, int count, CancellationToken cancellationToken)
     {
-        var helper = new ClusterScaleIn(state.Nomad, NodeRemoteId.FromAttribute(IdAttribute), _logger, _time) { SelfNodeId = state.SelfNodeId };
+        var helper = ScaleInHelper(state);
         IReadOnlyList<ClusterNode> drained;
         IReadOnlyList<ClusterNode> failedDrains = [];
         string? drainError = null;

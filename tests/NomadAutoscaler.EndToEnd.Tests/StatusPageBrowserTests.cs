@@ -31,6 +31,9 @@ public sealed class StatusPageBrowserTests(ITestOutputHelper output)
 
         var reason = (string?)await browser.EvaluateAsync("document.querySelector('#chart circle.decision[data-direction=up] title').textContent");
         Assert.Matches(@"scaled \d+ → \d+: scaling up because factor is", reason);
+        // The scaling history under the chart lists the same action (it is what survives a restart).
+        await browser.WaitUntilAsync("document.querySelectorAll('#history li[data-to]').length > 0", "the scaling history", TimeSpan.FromSeconds(30));
+        Assert.Matches(@"\d+ → \d+: scaling (up|down) because factor is", (string?)await browser.EvaluateAsync("document.querySelector('#history li[data-to]').textContent"));
         Assert.Equal("nomad-target", (string?)await browser.EvaluateAsync(
             "[...document.querySelectorAll('#plugins tbody tr')].map(r => r.cells[1].textContent).find(n => n === 'nomad-target')"));
         Assert.Equal("web/web", (string?)await browser.EvaluateAsync("document.querySelector('#policies tbody tr.selected td.name').textContent"));

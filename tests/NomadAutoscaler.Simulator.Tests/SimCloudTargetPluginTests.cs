@@ -1,5 +1,7 @@
 using NomadAutoscaler.OpenStack.Tests;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Plugins.SimCloud;
 using NomadAutoscaler.Simulator.Cloud;
 using Xunit.Abstractions;
@@ -172,6 +174,62 @@ public sealed class SimCloudTargetPluginTests(ITestOutputHelper output)
         Assert.Contains(rig.Log.Messages, m => m.StartsWith("successfully performed and verified scaling in: action=scale_in pool_name=nom count=2", StringComparison.Ordinal));
         await rig.H.AdvanceUntilAsync(() => rig.H.Simulator.GetRunningCount("web", "web") == 2, TimeSpan.FromSeconds(1));
         Assert.Equal(2, rig.H.Simulator.GetNodes().Count);
+    }
+
+    /// <summary>Drains one pool node as an earlier scale-in would have (drain meta <c>drained_by</c>), with a batch job on
+    /// it when <paramref name="keepOpen"/>, so the drain stays open as it would with an agent killed mid-drain.</summary>
+    private static async Task<string> DrainOnePoolNodeAsync(Rig rig, bool keepOpen)
+    {
+        rig.Cloud.Create(new SimulatedPool { Name = "nom", NodeClass = "nom-pool" }, 2);
+        await rig.H.AdvanceUntilAsync(() => rig.H.Simulator.GetNodes().Count(n => n.Status == "ready") == 2, TimeSpan.FromSeconds(1));
+        if (keepOpen)
+        {
+            rig.H.Simulator.RegisterJob(JobJson.Service("long-batch", group: "b", count: 1, cpu: 100, type: "batch", nodeClass: "nom-pool"));
+            await rig.H.AdvanceUntilAsync(() => rig.H.Simulator.GetRunningCount("long-batch", "b") == 1, TimeSpan.FromSeconds(1));
+        }
+
+        using var nomad = new NomadClient(new NomadClientOptions { Address = rig.H.Simulator.Address.ToString() });
+        string? chosen = null;
+        foreach (var candidate in rig.H.Simulator.GetNodes())
+        {
+            var busy = (await nomad.GetNodeAllocationsAsync(candidate.Id)).Value.Any(a => a.ClientStatus == "running");
+            if (busy == keepOpen) chosen = candidate.Id;
+        }
+
+        Assert.NotNull(chosen);
+        await nomad.UpdateDrainAsync(chosen, new DrainSpec(TimeSpan.FromHours(1), false), meta: new Dictionary<string, string> { [ClusterConfigKeys.DrainedBy] = DrainSettings.DrainedByValue });
+        await rig.H.AdvanceUntilAsync(() => rig.H.Simulator.GetNodes().Single(n => n.Id == chosen).Draining == keepOpen, TimeSpan.FromSeconds(1));
+        return chosen;
+    }
+
+    [Fact]
+    public async Task ScaleOut_ReclaimsANodeDrainingForScaleIn_InsteadOfBooting()
+    {
+        await using var rig = await StartAsync(new SimulatedCloudOptions { BootDelay = TimeSpan.Zero });
+        var draining = await DrainOnePoolNodeAsync(rig, keepOpen: true);
+
+        await rig.DriveAsync(() => rig.Plugin.ScaleAsync(Up(3), Target(), CancellationToken.None).AsTask());
+
+        Assert.Equal(2, rig.Cloud.Servers("nom").Count);
+        var node = rig.H.Simulator.GetNodes().Single(n => n.Id == draining);
+        Assert.False(node.Draining);
+        Assert.Equal("eligible", node.SchedulingEligibility);
+        Assert.Equal(1, rig.H.Simulator.GetRunningCount("long-batch", "b"));
+        Assert.Contains(rig.Log.Messages, m => m.StartsWith("reclaimed draining nodes instead of booting servers: pool_name=nom reclaimed=1 booting=0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Status_RestoresEligibilityOfANodeAnEarlierScaleInLeftIneligible()
+    {
+        await using var rig = await StartAsync(new SimulatedCloudOptions { BootDelay = TimeSpan.Zero });
+        var left = await DrainOnePoolNodeAsync(rig, keepOpen: false);
+        Assert.Equal("ineligible", rig.H.Simulator.GetNodes().Single(n => n.Id == left).SchedulingEligibility);
+
+        var status = await rig.Plugin.GetStatusAsync(Target(), CancellationToken.None);
+
+        Assert.Equal(2L, status!.Count);
+        Assert.Equal("eligible", rig.H.Simulator.GetNodes().Single(n => n.Id == left).SchedulingEligibility);
+        Assert.Contains(rig.Log.Messages, m => m.StartsWith("restored eligibility of node left behind by an earlier scale-in: node_id=" + left, StringComparison.Ordinal));
     }
 
     [Fact]
