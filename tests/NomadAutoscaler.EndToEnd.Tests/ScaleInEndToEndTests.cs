@@ -211,8 +211,10 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
 
         // The restarted agent's policy wants the pool as it is (3): no scale, only drain hygiene on status.
         await using var agent = AgentProcess.Start("agent", "-config", await ConfigAsync(3, "oldest_create_index"));
-        await agent.WaitUntilAsync(() => NodeInfo(W1)!.SchedulingEligibility == "eligible", "w1 to be eligible again", TimeSpan.FromSeconds(90));
-        Assert.Contains(agent.Lines, l => l.Contains("restored eligibility of node left behind by an earlier scale-in", StringComparison.Ordinal) && l.Contains(W1, StringComparison.Ordinal));
+        // The log line follows the Nomad update, so waiting on it (not on the node) leaves no race between the two.
+        await agent.WaitForLogAsync(l => l.Contains("restored eligibility of node left behind by an earlier scale-in", StringComparison.Ordinal) && l.Contains(W1, StringComparison.Ordinal),
+            "w1's eligibility restored", TimeSpan.FromSeconds(90));
+        Assert.Equal("eligible", NodeInfo(W1)!.SchedulingEligibility);
         Assert.All(_simulator.GetNodes(), n => Assert.Equal("eligible", n.SchedulingEligibility));
         Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
