@@ -51,7 +51,7 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
     private SimulatorNodeInfo? NodeInfo(string id) => _simulator.GetNodes().SingleOrDefault(n => n.Id == id);
 
     /// <summary>An agent config with one file policy: fixed-value <paramref name="count"/> on the wrk pool.</summary>
-    private async Task<string> ConfigAsync(int count, string strategy, string cooldown = "1s")
+    private async Task<string> ConfigAsync(int count, string strategy, string cooldown = "1s", string extraTargetKeys = "")
     {
         var plugins = Path.Combine(_dir, "plugins");
         if (!Directory.Exists(plugins))
@@ -78,6 +78,7 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
                   node_class             = "wrk"
                   node_selector_strategy = "{{strategy}}"
                   node_drain_deadline    = "1h"
+                  {{extraTargetKeys}}
                 }
               }
             }
@@ -173,6 +174,28 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
         await agent.WaitUntilAsync(() => NodeInfo(W1)!.Draining, "w1 to drain", TimeSpan.FromSeconds(90));
         await agent.KillAsync();
         Assert.Equal("ineligible", NodeInfo(W1)!.SchedulingEligibility);
+    }
+
+    [Fact]
+    public async Task A_drain_left_by_a_killed_agent_uses_up_max_draining_so_its_successor_drains_nothing_more()
+    {
+        await KillAgentMidDrainAsync();
+
+        // The successor wants 1 of the 3 (w1 still drains): the budget of one draining node is spent on w1.
+        await using var agent = AgentProcess.Start("agent", "-config", await ConfigAsync(1, "oldest_create_index",
+            extraTargetKeys: "max_draining = \"1\"\n                  node_filter_ignore_drain = true"));
+        await agent.WaitForLogAsync(l => l.Contains("target reported no scaling needed", StringComparison.Ordinal), "a scale-in the budget blocks", TimeSpan.FromSeconds(90));
+
+        Assert.Contains(agent.Lines, l => l.Contains("max_draining=1 allows 0 more draining node(s) in a pool of 3 with 1 draining", StringComparison.Ordinal));
+        Assert.True(NodeInfo(W1)!.Draining);
+        foreach (var id in new[] { W2, W3 })
+        {
+            Assert.False(NodeInfo(id)!.Draining);
+            Assert.Equal("eligible", NodeInfo(id)!.SchedulingEligibility);
+        }
+
+        Assert.Equal(1, _simulator.GetRunningCount("long-batch", "long-batch"));
+        Assert.Equal(0, await agent.TerminateAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
