@@ -211,7 +211,7 @@ Task("Release")
     CopyDirectory(root.Combine("examples/seed/policies"), staging.Combine("policies"));
     CopyFile(root.CombineWithFilePath("README.md"), staging.CombineWithFilePath("README.md"));
     CopyFile(root.CombineWithFilePath("docs/deploy.md"), staging.CombineWithFilePath("DEPLOY.md"));
-    if (FileExists(root.CombineWithFilePath("LICENSE"))) CopyFile(root.CombineWithFilePath("LICENSE"), staging.CombineWithFilePath("LICENSE"));
+    CopyFile(root.CombineWithFilePath("LICENSE"), staging.CombineWithFilePath("LICENSE"));
 
     var archive = release.CombineWithFilePath(name + ".tar.gz");
     // Sorted names, fixed owner and root-owned modes: the archive's listing does not depend on the build machine.
@@ -236,6 +236,10 @@ Task("Release")
     CleanDirectory(unpacked);
     if (StartProcess("tar", new ProcessSettings { Arguments = $"-xzf \"{archive.FullPath}\" -C \"{unpacked.FullPath}\"" }) != 0)
         throw new Exception("the archive does not unpack");
+    var expected = new[] { "LICENSE", "README.md", "DEPLOY.md", "nomad-autoscaler" }
+        .Concat(shippedPlugins.Select(p => "plugins/" + p.GetDirectoryName()));
+    var missing = expected.Where(f => !FileExists(unpacked.Combine(name).CombineWithFilePath(f))).ToList();
+    if (missing.Count > 0) throw new Exception($"the archive lacks {string.Join(", ", missing)}");
     var agent = unpacked.Combine(name).CombineWithFilePath("nomad-autoscaler");
     var unpackedVersion = RunWithoutDotNet(agent, "version").Trim();
     if (unpackedVersion != versionLine) throw new Exception($"the unpacked agent prints \"{unpackedVersion}\", not \"{versionLine}\"");
