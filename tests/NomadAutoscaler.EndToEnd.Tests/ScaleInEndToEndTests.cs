@@ -177,6 +177,44 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restarted_agent_shows_the_pools_scale_in_its_predecessor_made_read_back_from_the_variable()
+    {
+        var config = await ConfigAsync(2, "least_busy");
+        await using (var first = AgentProcess.Start("agent", "-config", config))
+        {
+            await first.WaitForLogAsync(l => l.Contains("successfully submitted scaling action to target", StringComparison.Ordinal), "the scale-in", TimeSpan.FromSeconds(90));
+            Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Same files, so the same policy ID; the pool is at 2, so all the second agent can show is the first one's step.
+        await using var second = AgentProcess.Start("agent", "-config", config);
+        using var http = new HttpClient { BaseAddress = second.Http };
+        JsonArray? history = null;
+        await second.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                var list = await http.GetFromJsonAsync<JsonObject>("v1/policies");
+                if (list?["policies"]?.AsArray().SingleOrDefault(p => (string)p!["name"]! == "pool") is not JsonObject policy) return false;
+                var detail = await http.GetFromJsonAsync<JsonObject>($"v1/policy/{(string)policy["id"]!}");
+                history = detail?["scaling_history"]?.AsArray();
+                return history is { Count: > 0 };
+            }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, "the restored scaling history", TimeSpan.FromSeconds(60));
+
+        var step = Assert.Single(history!)!.AsObject();
+        Assert.True((bool)step["restored"]!);
+        Assert.Equal(3, (long)step["from"]!);
+        Assert.Equal(2, (long)step["to"]!);
+        Assert.Equal(2, _simulator.GetNodes().Count(n => n.NodeClass == "wrk"));
+        Assert.Equal(0, await second.TerminateAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task A_drain_left_by_a_killed_agent_uses_up_max_draining_so_its_successor_drains_nothing_more()
     {
         await KillAgentMidDrainAsync();
