@@ -5,11 +5,15 @@ namespace NomadAutoscaler.Interop.Tests;
 /// <summary>Runs goplugin-host, the hashicorp/go-plugin client, to completion.</summary>
 internal static class GoHost
 {
-    // Covers a cold .NET plugin start, every RPC and a 2 s forced kill, with a wide margin for a loaded machine.
-    private static readonly TimeSpan _runTimeout = TimeSpan.FromMinutes(3);
+    /// <summary>Covers a cold .NET plugin start, every RPC and a 2 s forced kill, with a wide margin for a loaded machine.</summary>
+    public static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
-    public static async Task<GoHostRun> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <param name="arguments">goplugin-host's command line.</param>
+    /// <param name="cancellationToken">Ends the run early.</param>
+    /// <param name="runTimeout">How long the run may take; <see cref="RunTimeout"/> unless the run idles on purpose.</param>
+    public static async Task<GoHostRun> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken, TimeSpan? runTimeout = null)
     {
+        var limit = runTimeout ?? RunTimeout;
         var startInfo = new ProcessStartInfo(GoInteropBinaries.HostPath)
         {
             RedirectStandardOutput = true,
@@ -21,7 +25,7 @@ internal static class GoHost
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"could not start {GoInteropBinaries.HostPath}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_runTimeout);
+        timeout.CancelAfter(limit);
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
@@ -33,7 +37,7 @@ internal static class GoHost
         {
             // The host's own process group would take the plugin down with it; kill the tree to be sure.
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"goplugin-host did not finish within {_runTimeout}: {string.Join(' ', startInfo.ArgumentList)}");
+            throw new TimeoutException($"goplugin-host did not finish within {limit}: {string.Join(' ', startInfo.ArgumentList)}");
         }
     }
 

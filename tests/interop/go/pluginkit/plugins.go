@@ -20,6 +20,10 @@ import (
 type BasePlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	Impl basev1.BasePluginServiceServer
+
+	// Broker is go-plugin's broker of the host's connection, set when the key is dispensed: the host probes
+	// through it that the broker stream is still open after idling.
+	Broker *plugin.GRPCBroker
 }
 
 // GRPCServer registers the base service on the plugin's server.
@@ -28,8 +32,9 @@ func (p *BasePlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 	return nil
 }
 
-// GRPCClient wraps the shared connection in a base client stub.
-func (p *BasePlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
+// GRPCClient wraps the shared connection in a base client stub and keeps the broker.
+func (p *BasePlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
+	p.Broker = broker
 	return basev1.NewBasePluginServiceClient(c), nil
 }
 

@@ -1,7 +1,7 @@
 // goplugin-host loads one nomad-autoscaler plugin with the real hashicorp/go-plugin client (the version Debian
 // ships) and drives every RPC of its kind, to prove that a plugin in any language interoperates with a Go host.
 //
-//	goplugin-host -plugin <path> -kind apm|strategy|target [-config k=v,...] [-automtls] [-bench]
+//	goplugin-host -plugin <path> -kind apm|strategy|target [-config k=v,...] [-automtls] [-idle 5m] [-bench]
 //
 // Stdout carries only JSON: one object per step (launch, RPCs, shutdown, log check), or one bench report with
 // -bench. Logs (the host's and the plugin's, as go-plugin re-logs them) go to stderr as hclog JSON.
@@ -39,6 +39,7 @@ type options struct {
 	startTimeout time.Duration
 	callTimeout  time.Duration
 	logLevel     string
+	idle         time.Duration
 	bench        bool
 	benchCalls   int
 	concurrency  int
@@ -84,10 +85,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	stderrLines := &lineCounter{}
+	plugins := pluginkit.HostPluginSet(opts.kind)
 	launchedAt := time.Now()
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  pluginkit.Handshake,
-		Plugins:          pluginkit.HostPluginSet(opts.kind),
+		Plugins:          plugins,
 		Cmd:              exec.Command(absPath),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           logger,
@@ -111,7 +113,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	s := &session{opts: opts, client: client, out: out, launchedAt: launchedAt, watch: watch, stderrLines: stderrLines}
+	s := &session{opts: opts, client: client, base: plugins[pluginkit.KeyBase].(*pluginkit.BasePlugin), out: out,
+		launchedAt: launchedAt, watch: watch, stderrLines: stderrLines}
 	if s.drive() {
 		return 0
 	}
@@ -132,6 +135,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&opts.startTimeout, "start-timeout", time.Minute, "how long to wait for the handshake line")
 	fs.DurationVar(&opts.callTimeout, "call-timeout", 30*time.Second, "deadline of each RPC")
 	fs.StringVar(&opts.logLevel, "log-level", "trace", "host log level; plugin lines below it are dropped by go-plugin")
+	fs.DurationVar(&opts.idle, "idle", 0, "after SetConfig, keep the connection and broker stream open without calls this long, then check both and go on")
 	fs.BoolVar(&opts.bench, "bench", false, "measure start-up, latency, throughput and plugin RSS instead of the conformance run")
 	fs.IntVar(&opts.benchCalls, "n", 2000, "bench: number of calls for the latency and throughput phases")
 	fs.IntVar(&opts.concurrency, "concurrency", 16, "bench: goroutines in the throughput phase")
@@ -146,6 +150,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	if pluginkit.HostPluginSet(opts.kind) == nil {
 		return opts, fmt.Errorf("-kind must be apm, strategy or target, got %q", opts.kind)
+	}
+	if opts.idle < 0 {
+		return opts, errors.New("-idle must be >= 0")
 	}
 	if opts.benchCalls < 1 || opts.concurrency < 1 {
 		return opts, errors.New("-n and -concurrency must be >= 1")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -33,6 +34,7 @@ const interopQuery = "interop_query"
 type session struct {
 	opts        options
 	client      *plugin.Client
+	base        *pluginkit.BasePlugin
 	out         *json.Encoder
 	launchedAt  time.Time
 	watch       *logWatch
@@ -120,6 +122,10 @@ func (s *session) drive() bool {
 		return map[string]interface{}{"keys": sortedKeys(s.opts.config)}, err
 	})
 
+	if infoOK && configOK && s.opts.idle > 0 {
+		configOK = s.idle(rpc)
+	}
+
 	if infoOK && configOK {
 		switch s.opts.kind {
 		case pluginkit.KeyAPM:
@@ -133,6 +139,67 @@ func (s *session) drive() bool {
 
 	s.shutdown(true)
 	return !s.failed
+}
+
+// idle keeps the host silent for -idle with the plugin's connection and go-plugin's broker stream open, as an agent
+// is between evaluations, then checks that neither was dropped meanwhile. The calls after it succeeding would not
+// show that alone: grpc-go reconnects by itself. Sleeping is the scenario here, not a wait for something.
+func (s *session) idle(rpc plugin.ClientProtocol) bool {
+	idleOK := s.step("Idle", func() (interface{}, error) {
+		grpcClient, ok := rpc.(*plugin.GRPCClient)
+		if !ok {
+			return nil, fmt.Errorf("the plugin is not served over gRPC")
+		}
+		conn := grpcClient.Conn
+		if state := conn.GetState(); state != connectivity.Ready {
+			return nil, fmt.Errorf("the connection to the plugin is %s before idling, want READY", state)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		left := make(chan connectivity.State, 1)
+		go func() {
+			if conn.WaitForStateChange(ctx, connectivity.Ready) {
+				left <- conn.GetState()
+			}
+		}()
+		started := time.Now()
+		time.Sleep(s.opts.idle)
+		cancel()
+		state := conn.GetState()
+		summary := map[string]interface{}{"idle_ms": millis(time.Since(started)), "state": state.String()}
+		select {
+		case changed := <-left:
+			return summary, fmt.Errorf("the connection to the plugin left READY (to %s) while idle", changed)
+		default:
+		}
+		if state != connectivity.Ready {
+			return summary, fmt.Errorf("the connection to the plugin is %s after idling, want READY", state)
+		}
+		return summary, nil
+	})
+	if !idleOK {
+		return false
+	}
+
+	// Accept sends a ConnInfo to the plugin over the broker stream; once that stream has ended, go-plugin closes
+	// its broker and Accept fails with "broker closed". The autoscaler's plugins ignore the ConnInfo.
+	brokerOK := s.step("BrokerAfterIdle", func() (interface{}, error) {
+		if s.base.Broker == nil {
+			return nil, fmt.Errorf("go-plugin gave the base plugin no broker")
+		}
+		id := s.base.Broker.NextId()
+		listener, err := s.base.Broker.Accept(id)
+		if err != nil {
+			return nil, fmt.Errorf("sending on the broker stream: %w", err)
+		}
+		// go-plugin's listener removes its socket file on Close after Go's own Close already did, and reports that
+		// as an error; the send above is what this step checks.
+		_ = listener.Close()
+		return map[string]interface{}{"service_id": id}, nil
+	})
+	pingOK := s.step("PingAfterIdle", func() (interface{}, error) {
+		return map[string]interface{}{"health_service": "plugin"}, rpc.Ping()
+	})
+	return brokerOK && pingOK
 }
 
 func checkPluginInfo(resp *basev1.PluginInfoResponse, opts options) error {
