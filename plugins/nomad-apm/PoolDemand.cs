@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.NomadApm;
 
@@ -32,8 +33,8 @@ internal static class PoolDemand
             if ((useCpu && item.Cpu > cpu) || (useMemory && item.Memory > memory))
             {
                 // Adding nodes of this size would never place it; counting it would grow the pool forever.
-                logger.LogWarning("queued allocation does not fit a pool node, ignoring it: cpu={Cpu} memory={Memory} node_cpu={NodeCpu} node_memory={NodeMemory}",
-                    item.Cpu, item.Memory, cpu, memory);
+                logger.Hclog(LogLevel.Warning, "queued allocation does not fit a pool node, ignoring it",
+                    ("cpu", item.Cpu), ("memory", item.Memory), ("node_cpu", cpu), ("node_memory", memory));
                 continue;
             }
 
@@ -146,8 +147,8 @@ internal static class PoolDemand
                 if (!queued.TryGetValue(group.Name, out var count) || !GroupMayUsePool(group, shape)) continue;
                 var cpu = group.Tasks?.Sum(t => (long)(t.Resources?.CPU ?? 0)) ?? 0;
                 var memory = group.Tasks?.Sum(t => (long)(t.Resources?.MemoryMB ?? 0)) ?? 0;
-                logger.LogDebug("queued allocations count towards pool demand: job={Job} namespace={Namespace} group={Group} queued={Queued}",
-                    job.ID, job.Namespace, group.Name, count);
+                logger.Hclog(LogLevel.Debug, "queued allocations count towards pool demand",
+                    ("job", job.ID), ("namespace", job.Namespace), ("group", group.Name), ("queued", count));
                 for (var i = 0; i < count; i++) items.Add(new Item(cpu, memory));
             }
         }

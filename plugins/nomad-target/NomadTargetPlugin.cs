@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.NomadTarget;
 
@@ -63,7 +64,7 @@ public sealed class NomadTargetPlugin : ITargetPlugin<NomadTargetOptions>, IDisp
         };
         if (groupStatus.Events is { Count: > 0 } events)
             meta[TargetStatusMeta.LastEvent] = events[0].Time.ToString(CultureInfo.InvariantCulture);
-        if (deploying) _logger.LogDebug("job has an active deployment, target not ready: job={Job} namespace={Namespace}", job, ns);
+        if (deploying) _logger.Hclog(LogLevel.Debug, "job has an active deployment, target not ready", ("job", job), ("namespace", ns));
 
         return new TargetStatus(!status.JobStopped && !deploying, groupStatus.Desired) { Meta = meta };
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Prometheus;
 
@@ -43,9 +44,10 @@ public sealed class PrometheusApm : IApmPlugin<PrometheusOptions>, IDisposable
 
         // A reload must not break queries still running on the old connection pool: it is disposed when they finish.
         previous?.Retire();
-        _logger.LogDebug("configured Prometheus client: address={Address} basic_auth={BasicAuth} headers={Headers} ca_cert={CaCert} skip_verify={SkipVerify}",
-            PrometheusOptions.WithoutUserInfo(options.AddressUri), !string.IsNullOrEmpty(options.BasicAuthUser) || !string.IsNullOrEmpty(options.BasicAuthPassword),
-            string.Join(",", options.Headers.Keys), options.CaCert ?? "", options.SkipVerify);
+        _logger.Hclog(LogLevel.Debug, "configured Prometheus client",
+            ("address", PrometheusOptions.WithoutUserInfo(options.AddressUri)),
+            ("basic_auth", !string.IsNullOrEmpty(options.BasicAuthUser) || !string.IsNullOrEmpty(options.BasicAuthPassword)),
+            ("headers", string.Join(",", options.Headers.Keys)), ("ca_cert", options.CaCert ?? ""), ("skip_verify", options.SkipVerify));
         return ValueTask.CompletedTask;
     }
 
@@ -97,10 +99,10 @@ public sealed class PrometheusApm : IApmPlugin<PrometheusOptions>, IDisposable
 
         try
         {
-            _logger.LogDebug("querying Prometheus: query={Query} from={From} to={To} instant={Instant}", query.Query, query.From, query.To, query.From == query.To);
+            _logger.Hclog(LogLevel.Debug, "querying Prometheus", ("query", query.Query), ("from", query.From), ("to", query.To), ("instant", query.From == query.To));
             var response = await lease.Client.QueryAsync(query.Query, query.From, query.To, cancellationToken).ConfigureAwait(false);
             foreach (var warning in response.Warnings)
-                _logger.LogWarning("prometheus query returned warning: warning={Warning} query={Query}", warning, query.Query);
+                _logger.Hclog(LogLevel.Warning, "prometheus query returned warning", ("warning", warning), ("query", query.Query));
             return response.Series;
         }
         finally

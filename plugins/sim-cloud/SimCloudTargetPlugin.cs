@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.SimCloud;
@@ -64,7 +65,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         {
             var scaleIn = new ClusterScaleIn(nomad, NodeRemoteId.FromAttribute(IdAttribute), _logger, _time);
             await scaleIn.InitializeSelfNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("completed set-up of plugin: address={Address}", clientOptions.Address);
+            _logger.Hclog(LogLevel.Information, "completed set-up of plugin", ("address", clientOptions.Address));
             Interlocked.Exchange(ref _state, new State(nomad, cloud, scaleIn.SelfNodeId))?.Dispose();
         }
         catch
@@ -85,7 +86,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
             _logger, cancellationToken).ConfigureAwait(false);
         if (!nodes.Ready)
         {
-            _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", pool.PoolName, nodes.NotReadyReason);
+            _logger.Hclog(LogLevel.Debug, "node pool not ready", ("pool_name", pool.PoolName), ("reason", nodes.NotReadyReason));
             return new TargetStatus(false, 0);
         }
 
@@ -109,7 +110,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         var pool = PoolTarget.Parse(target);
         if (action.Count < 0)
         {
-            _logger.LogInformation("dry-run: not scaling: pool_name={PoolName} desired_count={Desired}", pool.PoolName, action.Count);
+            _logger.Hclog(LogLevel.Information, "dry-run: not scaling", ("pool_name", pool.PoolName), ("desired_count", action.Count));
             return;
         }
 
@@ -119,7 +120,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         var current = counted.Count;
         if (action.Count == current)
         {
-            _logger.LogInformation("scaling not required: pool_name={PoolName} current_count={Current} strategy_count={Desired}", pool.PoolName, current, action.Count);
+            _logger.Hclog(LogLevel.Information, "scaling not required", ("pool_name", pool.PoolName), ("current_count", current), ("strategy_count", action.Count));
             throw new ScalingNoOpException($"pool {pool.PoolName} already has {current} servers");
         }
 
@@ -128,8 +129,8 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         if ((action.Direction == ScalingDirection.Up && action.Count < current) || (action.Direction == ScalingDirection.Down && action.Count > current))
         {
             var direction = action.Direction == ScalingDirection.Up ? "up" : "down";
-            _logger.LogWarning("not scaling against the decision's direction: pool_name={PoolName} direction={Direction} current_count={Current} desired_count={Desired}",
-                pool.PoolName, direction, current, action.Count);
+            _logger.Hclog(LogLevel.Warning, "not scaling against the decision's direction",
+                ("pool_name", pool.PoolName), ("direction", direction), ("current_count", current), ("desired_count", action.Count));
             throw new ScalingNoOpException($"pool {pool.PoolName} has {current} servers, a scale {direction} to {action.Count} would go the other way");
         }
 
@@ -161,7 +162,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         }
         catch (ClusterScaleException ex)
         {
-            _logger.LogWarning("drain hygiene failed: pool_name={PoolName} error={Error}", pool.PoolName, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "drain hygiene failed", ("pool_name", pool.PoolName), ("error", ex.Message));
         }
     }
 
@@ -177,19 +178,20 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         }
         catch (ClusterScaleException ex)
         {
-            _logger.LogWarning("failed to cancel scale-in drains before scaling out, booting for the whole count: pool_name={PoolName} error={Error}", pool.PoolName, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to cancel scale-in drains before scaling out, booting for the whole count",
+                ("pool_name", pool.PoolName), ("error", ex.Message));
             reclaimed = [];
         }
 
         if (reclaimed.Count > 0)
         {
-            _logger.LogInformation("reclaimed draining nodes instead of booting servers: pool_name={PoolName} reclaimed={Reclaimed} booting={Booting}",
-                pool.PoolName, reclaimed.Count, count - reclaimed.Count);
+            _logger.Hclog(LogLevel.Information, "reclaimed draining nodes instead of booting servers",
+                ("pool_name", pool.PoolName), ("reclaimed", reclaimed.Count), ("booting", count - reclaimed.Count));
             count -= reclaimed.Count;
             if (count == 0) return;
         }
 
-        _logger.LogDebug("creating instances: pool_name={PoolName} count={Count}", pool.PoolName, count);
+        _logger.Hclog(LogLevel.Debug, "creating instances", ("pool_name", pool.PoolName), ("count", count));
         var pending = (await state.Cloud.CreateAsync(pool, count, cancellationToken).ConfigureAwait(false)).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var retried = new HashSet<string>(StringComparer.Ordinal);
         var errors = new List<string>();
@@ -205,13 +207,13 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
                 pending.Remove(id);
                 if (server is { Status: "ACTIVE" })
                 {
-                    _logger.LogDebug("instance boot up completed: server={Id}", id);
+                    _logger.Hclog(LogLevel.Debug, "instance boot up completed", ("server", id));
                     active++;
                 }
                 else if (server is { Status: "ERROR" })
                 {
                     var firstFailure = !retried.Contains(id);
-                    _logger.LogWarning("server went to ERROR, deleting it: id={Id} name={Name} attempt={Attempt}", id, server.Name, firstFailure ? 1 : 2);
+                    _logger.Hclog(LogLevel.Warning, "server went to ERROR, deleting it", ("id", id), ("name", server.Name), ("attempt", firstFailure ? 1 : 2));
                     await state.Cloud.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
                     if (!firstFailure)
                     {
@@ -232,12 +234,13 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
 
         if (errors.Count == 0)
         {
-            _logger.LogInformation("successfully performed and verified scaling out: action=scale_out desired_count={Count} pool_name={PoolName}", count, pool.PoolName);
+            _logger.Hclog(LogLevel.Information, "successfully performed and verified scaling out",
+                ("action", "scale_out"), ("desired_count", count), ("pool_name", pool.PoolName));
             return;
         }
 
-        _logger.LogWarning("scale-out partially failed: pool_name={PoolName} requested={Requested} created={Created} errors={Errors}",
-            pool.PoolName, count, active, string.Join("; ", errors));
+        _logger.Hclog(LogLevel.Warning, "scale-out partially failed",
+            ("pool_name", pool.PoolName), ("requested", count), ("created", active), ("errors", string.Join("; ", errors)));
         throw new InvalidOperationException($"failed to perform scaling action: scale-out of pool {pool.PoolName} created {active} of {count} servers: {string.Join("; ", errors)}");
     }
 
@@ -296,8 +299,8 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
 
         if (removed.Count > 0)
         {
-            _logger.LogInformation("successfully deleted simulated cloud instances: action=scale_in pool_name={PoolName} instances={Instances}", pool.PoolName,
-                "[" + string.Join(" ", removed.Select(n => $"{{{n.NodeId} {n.RemoteId}}}")) + "]");
+            _logger.Hclog(LogLevel.Information, "successfully deleted simulated cloud instances", ("action", "scale_in"), ("pool_name", pool.PoolName),
+                ("instances", "[" + string.Join(" ", removed.Select(n => $"{{{n.NodeId} {n.RemoteId}}}")) + "]"));
             await PurgeRemainingAsync(state, helper, pool, removed, errors, cancellationToken).ConfigureAwait(false);
         }
 
@@ -305,7 +308,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         if (drainError is not null) errors.Insert(0, drainError);
         if (errors.Count > 0)
             throw new InvalidOperationException($"failed to perform scaling action: scale-in of pool {pool.PoolName} removed {removed.Count} of {count} servers: {string.Join("; ", errors)}");
-        _logger.LogInformation("successfully performed and verified scaling in: action=scale_in pool_name={PoolName} count={Count}", pool.PoolName, count);
+        _logger.Hclog(LogLevel.Information, "successfully performed and verified scaling in", ("action", "scale_in"), ("pool_name", pool.PoolName), ("count", count));
     }
 
     /// <summary><c>node_purge</c>: the simulated cloud already removes a deleted server's node, as Nomad's garbage
@@ -335,7 +338,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         }
         catch (Exception ex) when (ex is ClusterScaleException or OperationCanceledException)
         {
-            _logger.LogWarning("failed to restore node eligibility: error={Error}", ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to restore node eligibility", ("error", ex.Message));
         }
     }
 
@@ -343,14 +346,14 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
     {
         foreach (var server in servers.Where(s => s.Status == "ERROR"))
         {
-            _logger.LogWarning("deleting pool server in ERROR status: id={Id} name={Name}", server.Id, server.Name);
+            _logger.Hclog(LogLevel.Warning, "deleting pool server in ERROR status", ("id", server.Id), ("name", server.Name));
             try
             {
                 await state.Cloud.DeleteAsync(server.Id, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TimeoutException)
             {
-                _logger.LogWarning("failed to delete server in ERROR status: id={Id} error={Error}", server.Id, ex.Message);
+                _logger.Hclog(LogLevel.Warning, "failed to delete server in ERROR status", ("id", server.Id), ("error", ex.Message));
             }
         }
     }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace NomadAutoscaler.OpenStack.Tests;
 
-/// <summary>Captures formatted log lines (level + message) for assertions, and echoes them to the test output.</summary>
+/// <summary>Captures formatted log lines (level + message, with an hclog entry's pairs) for assertions, and echoes them to the test output.</summary>
 internal sealed class TestLogger(ITestOutputHelper? output = null) : ILogger
 {
     public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
@@ -18,6 +18,10 @@ internal sealed class TestLogger(ITestOutputHelper? output = null) : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         var message = formatter(state, exception);
+        // An hclog-style entry (logger.Hclog) formats to its bare phrase; its pairs follow as hclog prints them, so
+        // assertions see the whole line. Template entries carry {OriginalFormat} and are complete already.
+        if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs && pairs.Count > 0 && !pairs.Any(p => p.Key == "{OriginalFormat}"))
+            message += ": " + string.Join(" ", pairs.Select(p => $"{p.Key}={Text(p.Value)}"));
         Entries.Enqueue((logLevel, message));
         try
         {
@@ -28,4 +32,12 @@ internal sealed class TestLogger(ITestOutputHelper? output = null) : ILogger
             // The test already finished; background loops may still log.
         }
     }
+
+    private static string Text(object? value) => value switch
+    {
+        null => "<nil>",
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 }

@@ -23,6 +23,8 @@ internal static class AgentFlags
         "das-task-label", "das-cpu-metric", "das-memory-metric",
     ];
 
+    private static readonly string[] BrokerFlags = ["policy-eval-ack-timeout", "policy-eval-delivery-limit"];
+
     /// <summary>Every flag, grouped as the help text shows them.</summary>
     public static IReadOnlyList<(string Section, IReadOnlyList<FlagSpec> Flags)> Sections { get; } =
     [
@@ -61,8 +63,8 @@ internal static class AgentFlags
             new("policy-source-disable-nomad", FlagKind.Bool, "", "Do not read policies from Nomad job specs."),
         ]),
         ("Policy Evaluation Options", [
-            new("policy-eval-ack-timeout", FlagKind.String, "<dur>", "Kept for compatibility; unused since upstream 0.4.8. Defaults to 5m."),
-            new("policy-eval-delivery-limit", FlagKind.String, "<num>", "Kept for compatibility; unused since upstream 0.4.8. Defaults to 1."),
+            new("policy-eval-ack-timeout", FlagKind.String, "<dur>", "Upstream's evaluation broker setting (unused since upstream 0.4.8); an error here."),
+            new("policy-eval-delivery-limit", FlagKind.String, "<num>", "Upstream's evaluation broker setting (unused since upstream 0.4.8); an error here."),
             new("policy-eval-workers", FlagKind.String, "<key:value>", "Scaling slots per policy type, e.g. cluster:10,horizontal:10. Defaults to 10 each."),
         ]),
         ("Telemetry Options", [
@@ -104,6 +106,11 @@ internal static class AgentFlags
             if (parsed.Last(das) is { Length: > 0 }) throw new FlagException($"-{das} is only supported in Nomad Autoscaler Enterprise");
         }
 
+        foreach (var broker in BrokerFlags)
+        {
+            if (parsed.Last(broker) is { Length: > 0 }) throw new FlagException(ConfigDecoder.BrokerKeyRefusal("-" + broker));
+        }
+
         var f = new ConfigFragment
         {
             LogLevel = Str(parsed, "log-level"),
@@ -126,7 +133,6 @@ internal static class AgentFlags
             PolicyDir = Str(parsed, "policy-dir"),
             PolicyDefaultCooldown = Duration(parsed, "policy-default-cooldown"),
             PolicyDefaultEvaluationInterval = Duration(parsed, "policy-default-evaluation-interval"),
-            AckTimeout = Duration(parsed, "policy-eval-ack-timeout"),
             TelemetryDisableHostname = Bool(parsed, "telemetry-disable-hostname"),
             TelemetryEnableHostnameLabel = Bool(parsed, "telemetry-enable-hostname-label"),
             TelemetryCollectionInterval = Duration(parsed, "telemetry-collection-interval"),
@@ -143,7 +149,6 @@ internal static class AgentFlags
         };
 
         if (Int(parsed, "http-bind-port") is { } port && port != 0) f.HttpBindPort = (int)Math.Clamp(port, int.MinValue, int.MaxValue);
-        if (Int(parsed, "policy-eval-delivery-limit") is { } limit && limit != 0) f.DeliveryLimit = limit;
 
         var namespaces = parsed.All("nomad-namespace").Where(n => n.Length > 0).ToList();
         if (namespaces.Count > 0) f.NomadNamespaces = namespaces;

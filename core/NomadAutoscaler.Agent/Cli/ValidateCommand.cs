@@ -105,6 +105,8 @@ internal static class ValidateCommand
             if (!file.HasErrors)
             {
                 var fragment = ConfigDecoder.Decode(file.Body, diagnostics);
+                var driverChanges = diagnostics.HasErrors ? [] : ConfigFragment.DriverChanges(config, fragment);
+                foreach (var change in driverChanges) diagnostics.AddError(null, "Plugin driver changed", change);
                 if (!diagnostics.HasErrors) config = ConfigFragment.Apply(config, fragment);
             }
 
@@ -233,8 +235,6 @@ internal static class ValidateCommand
         },
         ["policy_eval"] = new JsonObject
         {
-            ["ack_timeout"] = Go(c.PolicyEval.AckTimeout),
-            ["delivery_limit"] = c.PolicyEval.DeliveryLimit,
             ["workers"] = new JsonObject(c.PolicyEval.Workers.OrderBy(w => w.Key, StringComparer.Ordinal)
                 .Select(w => KeyValuePair.Create(w.Key, (JsonNode?)JsonValue.Create(w.Value)))),
         },

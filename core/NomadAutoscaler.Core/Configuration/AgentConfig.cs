@@ -61,8 +61,6 @@ public sealed record PolicyConfig
 
 public sealed record PolicyEvalConfig
 {
-    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromMinutes(5);
-    public long DeliveryLimit { get; init; } = 1;
     public IReadOnlyDictionary<string, int> Workers { get; init; } = new Dictionary<string, int> { ["cluster"] = 10, ["horizontal"] = 10 };
 }
 

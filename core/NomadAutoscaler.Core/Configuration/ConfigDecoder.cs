@@ -15,6 +15,52 @@ public static class ConfigDecoder
         "check_instance_id", "check_search_tag", "check_tags", "check_display_name", "broker_id", "broker_select_tag",
     ];
 
+    private static readonly string[] TopKeys = ["log_level", "log_json", "log_include_location", "enable_debug", "plugin_dir"];
+    private static readonly string[] HttpKeys = ["bind_address", "bind_port"];
+
+    private static readonly string[] NomadKeys =
+    [
+        "address", "region", "namespace", "token", "http_auth", "ca_cert", "ca_path", "client_cert", "client_key",
+        "tls_server_name", "skip_verify", "block_query_wait_time",
+    ];
+
+    private static readonly string[] PolicyKeys = ["dir", "default_cooldown", "default_evaluation_interval"];
+    private static readonly string[] PolicySourceKeys = ["enabled"];
+
+    /// <summary>Upstream's broker settings: decoded only to be refused, since nothing here (nor upstream since 0.4.8)
+    /// queues evaluations for them to tune.</summary>
+    private static readonly string[] PolicyEvalBrokerKeys = ["ack_timeout", "delivery_limit"];
+
+    private static readonly string[] PolicyEvalKeys = [.. PolicyEvalBrokerKeys, "workers"];
+    private static readonly string[] HaKeys = ["enabled", "lock_namespace", "lock_path", "lock_ttl", "lock_delay"];
+
+    private static readonly string[] TelemetryKeys =
+    [
+        "disable_hostname", "enable_hostname_label", "collection_interval", "prometheus_metrics", "prometheus_retention_time",
+        "statsite_address", "statsd_address", "dogstatsd_address", "dogstatsd_tags", .. CirconusKeys.Select(k => "circonus_" + k),
+    ];
+
+    private static readonly string[] PluginKeys = ["driver", "args", "config", "mode"];
+
+    /// <summary>Every attribute the decoder knows, as a dotted path (<c>policy.source.enabled</c>; the labelled plugin
+    /// blocks as <c>apm.driver</c> and so on). docs/configuration.md lists each one with its status; a test keeps the
+    /// two the same.</summary>
+    public static IReadOnlyList<string> KnownKeys { get; } =
+    [
+        .. TopKeys,
+        .. HttpKeys.Select(k => "http." + k),
+        .. NomadKeys.Select(k => "nomad." + k),
+        .. PolicyKeys.Select(k => "policy." + k),
+        .. PolicySourceKeys.Select(k => "policy.source." + k),
+        .. PolicyEvalKeys.Select(k => "policy_eval." + k),
+        .. TelemetryKeys.Select(k => "telemetry." + k),
+        .. HaKeys.Select(k => "high_availability." + k),
+        .. DasKeys.Select(k => "dynamic_application_sizing." + k),
+        .. PluginKeys.Select(k => "apm." + k),
+        .. PluginKeys.Select(k => "strategy." + k),
+        .. PluginKeys.Select(k => "target." + k),
+    ];
+
     /// <summary>Parses and decodes a file. Diagnostics carry file:line:col.</summary>
     public static ConfigFragment DecodeFile(string path, HclDiagnostics diagnostics)
     {
@@ -29,8 +75,7 @@ public static class ConfigDecoder
     {
         var eval = HclEvalContext.WithStandardFunctions();
         var fragment = new ConfigFragment();
-        var top = HclReader.Open(body, diagnostics, eval, "",
-            ["log_level", "log_json", "log_include_location", "enable_debug", "plugin_dir"],
+        var top = HclReader.Open(body, diagnostics, eval, "", TopKeys,
             [
                 new HclBlockSchema("http"), new HclBlockSchema("nomad"), new HclBlockSchema("policy"), new HclBlockSchema("policy_eval"),
                 new HclBlockSchema("telemetry"), new HclBlockSchema("high_availability"), new HclBlockSchema("dynamic_application_sizing"),
@@ -45,7 +90,7 @@ public static class ConfigDecoder
 
         foreach (var block in Single(top, "http"))
         {
-            var http = HclReader.Open(block.Body, diagnostics, eval, "http", ["bind_address", "bind_port"]);
+            var http = HclReader.Open(block.Body, diagnostics, eval, "http", HttpKeys);
             fragment.HttpBindAddress = http.String("bind_address") ?? fragment.HttpBindAddress;
             if (http.Int("bind_port") is { } port)
             {
@@ -61,8 +106,7 @@ public static class ConfigDecoder
 
         foreach (var block in Single(top, "high_availability"))
         {
-            var ha = HclReader.Open(block.Body, diagnostics, eval, "high_availability",
-                ["enabled", "lock_namespace", "lock_path", "lock_ttl", "lock_delay"], required: ["enabled"]);
+            var ha = HclReader.Open(block.Body, diagnostics, eval, "high_availability", HaKeys, required: ["enabled"]);
             fragment.HaEnabled = ha.Bool("enabled");
             fragment.HaLockNamespace = ha.String("lock_namespace");
             fragment.HaLockPath = ha.String("lock_path");
@@ -86,6 +130,10 @@ public static class ConfigDecoder
         return fragment;
     }
 
+    /// <summary>Why an evaluation-broker setting (file key or flag) is refused; shared so both say the same.</summary>
+    public static string BrokerKeyRefusal(string what)
+        => $"{what} is not supported: it tuned upstream's evaluation broker, which upstream removed in 0.4.8 and this agent never had (each policy runs one evaluation at a time); remove it";
+
     /// <summary>At most one block of a singleton type (as gohcl decodes a pointer field); later ones are errors.</summary>
     internal static IReadOnlyList<HclBlock> Single(HclReader reader, string type)
     {
@@ -101,11 +149,7 @@ public static class ConfigDecoder
 
     private static void DecodeNomad(HclBlock block, HclDiagnostics diagnostics, HclEvalContext eval, ConfigFragment fragment)
     {
-        var nomad = HclReader.Open(block.Body, diagnostics, eval, "nomad",
-        [
-            "address", "region", "namespace", "token", "http_auth", "ca_cert", "ca_path", "client_cert", "client_key",
-            "tls_server_name", "skip_verify", "block_query_wait_time",
-        ]);
+        var nomad = HclReader.Open(block.Body, diagnostics, eval, "nomad", NomadKeys);
         fragment.NomadAddress = nomad.String("address") ?? fragment.NomadAddress;
         fragment.NomadRegion = nomad.String("region") ?? fragment.NomadRegion;
         fragment.NomadNamespaces = nomad.StringList("namespace") ?? fragment.NomadNamespaces;
@@ -122,15 +166,14 @@ public static class ConfigDecoder
 
     private static void DecodePolicy(HclBlock block, HclDiagnostics diagnostics, HclEvalContext eval, ConfigFragment fragment)
     {
-        var policy = HclReader.Open(block.Body, diagnostics, eval, "policy",
-            ["dir", "default_cooldown", "default_evaluation_interval"], [new HclBlockSchema("source", "name")]);
+        var policy = HclReader.Open(block.Body, diagnostics, eval, "policy", PolicyKeys, [new HclBlockSchema("source", "name")]);
         fragment.PolicyDir = policy.String("dir") ?? fragment.PolicyDir;
         fragment.PolicyDefaultCooldown = policy.Duration("default_cooldown") ?? fragment.PolicyDefaultCooldown;
         fragment.PolicyDefaultEvaluationInterval = policy.Duration("default_evaluation_interval") ?? fragment.PolicyDefaultEvaluationInterval;
         foreach (var source in policy.Blocks("source"))
         {
             var name = source.Labels[0];
-            var reader = HclReader.Open(source.Body, diagnostics, eval, $"policy.source[{name}]", ["enabled"]);
+            var reader = HclReader.Open(source.Body, diagnostics, eval, $"policy.source[{name}]", PolicySourceKeys);
             var enabled = reader.Bool("enabled") ?? true;
             switch (name)
             {
@@ -149,13 +192,9 @@ public static class ConfigDecoder
 
     private static void DecodePolicyEval(HclBlock block, HclDiagnostics diagnostics, HclEvalContext eval, ConfigFragment fragment)
     {
-        var pe = HclReader.Open(block.Body, diagnostics, eval, "policy_eval", ["ack_timeout", "delivery_limit", "workers"]);
-        fragment.AckTimeout = pe.Duration("ack_timeout") ?? fragment.AckTimeout;
-        if (pe.Int("delivery_limit") is { } limit)
-        {
-            if (limit <= 0) pe.Error(pe.RangeOf("delivery_limit"), "Invalid value", "policy_workers -> delivery_limit must be bigger than 0");
-            else fragment.DeliveryLimit = limit;
-        }
+        var pe = HclReader.Open(block.Body, diagnostics, eval, "policy_eval", PolicyEvalKeys);
+        foreach (var key in PolicyEvalBrokerKeys.Where(pe.Has))
+            pe.Error(pe.RangeOf(key), "Unsupported setting", BrokerKeyRefusal("policy_eval -> " + key));
 
         if (pe.StringMap("workers") is { } workers)
         {
@@ -172,13 +211,7 @@ public static class ConfigDecoder
 
     private static void DecodeTelemetry(HclBlock block, HclDiagnostics diagnostics, HclEvalContext eval, ConfigFragment fragment)
     {
-        var names = new List<string>
-        {
-            "disable_hostname", "enable_hostname_label", "collection_interval", "prometheus_metrics", "prometheus_retention_time",
-            "statsite_address", "statsd_address", "dogstatsd_address", "dogstatsd_tags",
-        };
-        names.AddRange(CirconusKeys.Select(k => "circonus_" + k));
-        var t = HclReader.Open(block.Body, diagnostics, eval, "telemetry", names);
+        var t = HclReader.Open(block.Body, diagnostics, eval, "telemetry", TelemetryKeys);
         fragment.TelemetryDisableHostname = t.Bool("disable_hostname") ?? fragment.TelemetryDisableHostname;
         fragment.TelemetryEnableHostnameLabel = t.Bool("enable_hostname_label") ?? fragment.TelemetryEnableHostnameLabel;
         fragment.TelemetryCollectionInterval = t.Duration("collection_interval") ?? fragment.TelemetryCollectionInterval;
@@ -199,7 +232,7 @@ public static class ConfigDecoder
         foreach (var block in top.Blocks(type))
         {
             var name = block.Labels[0];
-            var reader = HclReader.Open(block.Body, diagnostics, eval, $"{type}[{name}]", ["driver", "args", "config", "mode"], required: ["driver"]);
+            var reader = HclReader.Open(block.Body, diagnostics, eval, $"{type}[{name}]", PluginKeys, required: ["driver"]);
             var driver = reader.String("driver");
             var args = reader.StringList("args") ?? [];
             var config = reader.StringMap("config") ?? new Dictionary<string, string>();

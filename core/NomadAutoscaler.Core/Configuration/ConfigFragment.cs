@@ -31,8 +31,6 @@ public sealed class ConfigFragment
     public bool? FileSourceEnabled { get; set; }
     public bool? NomadSourceEnabled { get; set; }
 
-    public TimeSpan? AckTimeout { get; set; }
-    public long? DeliveryLimit { get; set; }
     public Dictionary<string, int> Workers { get; } = new(StringComparer.Ordinal);
 
     public bool? TelemetryDisableHostname { get; set; }
@@ -108,8 +106,6 @@ public sealed class ConfigFragment
             },
             PolicyEval = eval with
             {
-                AckTimeout = Positive(later.AckTimeout) ?? eval.AckTimeout,
-                DeliveryLimit = later.DeliveryLimit is { } limit && limit != 0 ? limit : eval.DeliveryLimit,
                 Workers = workers,
             },
             Telemetry = telemetry with
@@ -139,6 +135,29 @@ public sealed class ConfigFragment
         };
     }
 
+    /// <summary>Plugin blocks of <paramref name="later"/> that name a different driver than the block of the same label
+    /// already in <paramref name="config"/>. Upstream kept the first driver and dropped the later one without a word;
+    /// here that is refused, naming both blocks.</summary>
+    public static IReadOnlyList<string> DriverChanges(AgentConfig config, ConfigFragment later)
+    {
+        var problems = new List<string>();
+        void Check(string kind, IReadOnlyList<PluginConfig> existing, IReadOnlyList<PluginConfig> blocks)
+        {
+            foreach (var block in blocks)
+            {
+                if (existing.FirstOrDefault(p => p.Name == block.Name) is not { } current || current.Driver == block.Driver) continue;
+                var where = current.DefinedAt.Length > 0 ? $"defined at {current.DefinedAt}" : "built in";
+                problems.Add($"{kind}[{block.Name}] -> driver \"{block.Driver}\" at {block.DefinedAt} differs from driver \"{current.Driver}\" of the block {where}; "
+                    + "a block's driver cannot change, give the new block another name");
+            }
+        }
+
+        Check("apm", config.Apms, later.Apms);
+        Check("strategy", config.Strategies, later.Strategies);
+        Check("target", config.Targets, later.Targets);
+        return problems;
+    }
+
     /// <summary>Trimmed, empties and duplicates dropped, order kept; <c>*</c> anywhere means all namespaces.</summary>
     public static IReadOnlyList<string> NormaliseNamespaces(IEnumerable<string> namespaces)
     {
@@ -147,7 +166,7 @@ public sealed class ConfigFragment
     }
 
     /// <summary>Blocks merge by label: a later block's non-empty args/config replace; the driver of an existing label
-    /// never changes (upstream); new labels are appended.</summary>
+    /// never changes (a different one is refused first, <see cref="DriverChanges"/>); new labels are appended.</summary>
     private static List<PluginConfig> MergePlugins(IReadOnlyList<PluginConfig> existing, IReadOnlyList<PluginConfig> later)
     {
         var result = existing.ToList();

@@ -41,7 +41,9 @@ public static class ConfigLoader
                     continue;
                 }
 
-                config = ConfigFragment.Apply(config, fragment);
+                var driverChanges = ConfigFragment.DriverChanges(config, fragment);
+                problems.AddRange(driverChanges.Select(p => $"error loading configuration from {path}: {p}"));
+                if (driverChanges.Count == 0) config = ConfigFragment.Apply(config, fragment);
             }
         }
 

@@ -18,7 +18,6 @@ public static class ConfigValidator
         if (config.Http.BindPort is < 0 or > 65535)
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"http.bind_port must be between 0 and 65535; got {config.Http.BindPort}"));
 
-        if (config.PolicyEval.DeliveryLimit <= 0) problems.Add("policy_workers -> delivery_limit must be bigger than 0");
         foreach (var (key, count) in config.PolicyEval.Workers.Where(w => w.Value < 0))
             problems.Add($"policy_workers -> number of workers for \"{key}\" must be positive");
 

@@ -19,6 +19,25 @@ public static class FilePolicyDecoder
 
     private static readonly HclBodySchema TopSchema = new(blocks: [new HclBlockSchema("scaling", "name")]);
 
+    private static readonly string[] ScalingKeys = ["enabled", "type", "min", "max"];
+    private static readonly string[] PolicyKeys = ["cooldown", "cooldown_on_scale_up", "evaluation_interval", "on_check_error"];
+    private static readonly string[] CheckKeys = ["source", "query", "query_window", "query_window_offset", "group", "on_error"];
+    private static readonly string[] ScheduleKeys = ["start", "end", "duration"];
+
+    /// <summary>Every attribute of a policy file as a dotted path; <c>strategy</c> and <c>target</c> are listed as
+    /// blocks, since any key in them is the plugin's. docs/configuration.md lists each with its status; a test keeps
+    /// the two the same.</summary>
+    public static IReadOnlyList<string> KnownKeys { get; } =
+    [
+        .. ScalingKeys.Select(k => "scaling." + k),
+        .. PolicyKeys.Select(k => "scaling.policy." + k),
+        .. ScheduleKeys.Select(k => "scaling.policy.schedule." + k),
+        .. CheckKeys.Select(k => "scaling.policy.check." + k),
+        .. ScheduleKeys.Select(k => "scaling.policy.check.schedule." + k),
+        "scaling.policy.check.strategy",
+        "scaling.policy.target",
+    ];
+
     /// <summary>Reads and decodes one file.</summary>
     public static FilePolicyFile DecodeFile(string path, FilePolicyDefaults defaults)
     {
@@ -95,7 +114,7 @@ public static class FilePolicyDecoder
         var name = block.Labels[0];
         var eval = HclEvalContext.WithStandardFunctions();
         var path = $"scaling[{name}]";
-        var scaling = HclReader.Open(block.Body, diagnostics, eval, path, ["enabled", "type", "min", "max"],
+        var scaling = HclReader.Open(block.Body, diagnostics, eval, path, ScalingKeys,
             [new HclBlockSchema("policy")], required: ["max"]);
 
         var enabled = scaling.Bool("enabled") ?? false;
@@ -112,8 +131,7 @@ public static class FilePolicyDecoder
         }
 
         var policyBlock = policyBlocks[0];
-        var doc = HclReader.Open(policyBlock.Body, diagnostics, eval, path + ".policy",
-            ["cooldown", "cooldown_on_scale_up", "evaluation_interval", "on_check_error"],
+        var doc = HclReader.Open(policyBlock.Body, diagnostics, eval, path + ".policy", PolicyKeys,
             [new HclBlockSchema("check", "name"), new HclBlockSchema("target", "name"), new HclBlockSchema("schedule")]);
         var cooldown = doc.Duration("cooldown");
         var cooldownOnScaleUp = doc.Duration("cooldown_on_scale_up");
@@ -177,8 +195,7 @@ public static class FilePolicyDecoder
     {
         var checkName = checkBlock.Labels[0];
         var path = $"{parentPath}.check[{checkName}]";
-        var reader = HclReader.Open(checkBlock.Body, diagnostics, eval, path,
-            ["source", "query", "query_window", "query_window_offset", "group", "on_error"],
+        var reader = HclReader.Open(checkBlock.Body, diagnostics, eval, path, CheckKeys,
             [new HclBlockSchema("strategy", "name"), new HclBlockSchema("schedule")]);
 
         var windowText = reader.String("query_window");
@@ -228,7 +245,7 @@ public static class FilePolicyDecoder
         var blocks = ConfigDecoder.Single(parent, "schedule");
         if (blocks.Count == 0) return null;
         var block = blocks[0];
-        var reader = HclReader.Open(block.Body, diagnostics, eval, parentPath + ".schedule", ["start", "end", "duration"], required: ["start"]);
+        var reader = HclReader.Open(block.Body, diagnostics, eval, parentPath + ".schedule", ScheduleKeys, required: ["start"]);
         var start = reader.String("start");
         var end = reader.String("end");
         var durationText = reader.String("duration");
@@ -258,6 +275,9 @@ public static class FilePolicyDecoder
         void Fail(HclRange? range, string message) => diagnostics.AddError(range, InvalidPolicySummary, message);
 
         if (policy.Type.Length == 0) Fail(scaling.RangeOf("type"), "policy has not type defined");
+        // Upstream's file source takes any type but runs nothing for the others (a policy that never scales); the
+        // Nomad source's refusal is used for files too.
+        else if (policy.Type is not (PolicyTypes.Cluster or PolicyTypes.Horizontal)) Fail(scaling.RangeOf("type"), $"policy type \"{policy.Type}\" not supported");
         if (policy.OnCheckError is not ("" or "ignore" or "fail"))
             Fail(doc.RangeOf("on_check_error"), "invalid value for on_check_error: only fail and ignore are allowed");
         if (policy.Min < 0) Fail(scaling.RangeOf("min"), "policy Min can't be negative");

@@ -29,11 +29,13 @@ internal sealed class MetricsCollector : IDisposable
     private readonly Dictionary<SeriesKey, Aggregate> _counters = [];
     private readonly Dictionary<SeriesKey, Aggregate> _samples = [];
     private readonly Dictionary<SeriesKey, double> _gauges = [];
+    private readonly Dictionary<SeriesKey, DateTimeOffset> _gaugeUpdated = [];
     private readonly Dictionary<SeriesKey, double> _observed = [];
     private readonly SortedDictionary<long, IntervalMetrics> _intervals = [];
     private readonly Lock _observeLock = new();
     private readonly IReadOnlyList<IMetricSink> _sinks;
     private readonly bool _hostnameLabel;
+    private readonly TimeSpan _prometheusRetention;
 
     /// <param name="include">Which meters to follow (by default every meter named <c>nomad-autoscaler</c>).</param>
     /// <param name="time">Clock of the JSON dump's timestamp.</param>
@@ -42,9 +44,12 @@ internal sealed class MetricsCollector : IDisposable
     /// <param name="sinks">The statsd, statsite and DogStatsD sinks that get every measurement.</param>
     /// <param name="hostnameLabel"><c>telemetry.enable_hostname_label</c>: the host name is a <c>host</c> label on every
     /// series instead of a part of gauge names.</param>
+    /// <param name="prometheusRetention"><c>telemetry.prometheus_retention_time</c>: a series not updated for this long
+    /// is left out of the Prometheus text, as go-metrics' Prometheus sink expires it; zero keeps every series.</param>
     public MetricsCollector(Func<Meter, bool>? include = null, TimeProvider? time = null, string? hostname = null,
-        IReadOnlyList<IMetricSink>? sinks = null, bool hostnameLabel = false)
+        IReadOnlyList<IMetricSink>? sinks = null, bool hostnameLabel = false, TimeSpan prometheusRetention = default)
     {
+        _prometheusRetention = prometheusRetention;
         _include = include ?? (m => m.Name == ServicePrefix);
         _time = time ?? TimeProvider.System;
         _host = string.IsNullOrEmpty(hostname) ? null : hostname;
@@ -68,7 +73,10 @@ internal sealed class MetricsCollector : IDisposable
     }
 
     /// <summary>One immutable view of every series, names already prefixed (and host-qualified for gauges).</summary>
-    public MetricsSnapshot Snapshot()
+    public MetricsSnapshot Snapshot() => Snapshot(DateTimeOffset.MinValue);
+
+    /// <summary>Every series updated at or after <paramref name="updatedSince"/> (observable gauges are always current).</summary>
+    private MetricsSnapshot Snapshot(DateTimeOffset updatedSince)
     {
         Observe();
         var now = _time.GetUtcNow();
@@ -76,9 +84,11 @@ internal sealed class MetricsCollector : IDisposable
         {
             return new MetricsSnapshot(
                 now,
-                Gauges(),
-                [.. _counters.Select(c => c.Value.ToSeries(Prefixed(c.Key.Name), c.Key.Labels, now)).OrderBy(c => c.Name, StringComparer.Ordinal)],
-                [.. _samples.Select(s => s.Value.ToSeries(Prefixed(s.Key.Name), s.Key.Labels, now)).OrderBy(s => s.Name, StringComparer.Ordinal)]);
+                Gauges(updatedSince),
+                [.. _counters.Where(c => c.Value.LastUpdate >= updatedSince)
+                    .Select(c => c.Value.ToSeries(Prefixed(c.Key.Name), c.Key.Labels, now)).OrderBy(c => c.Name, StringComparer.Ordinal)],
+                [.. _samples.Where(s => s.Value.LastUpdate >= updatedSince)
+                    .Select(s => s.Value.ToSeries(Prefixed(s.Key.Name), s.Key.Labels, now)).OrderBy(s => s.Name, StringComparer.Ordinal)]);
         }
     }
 
@@ -138,7 +148,7 @@ internal sealed class MetricsCollector : IDisposable
     /// counters as counters, timers as summaries (sum and count), gauges as gauges.</summary>
     public string RenderPrometheus()
     {
-        var snapshot = Snapshot();
+        var snapshot = Snapshot(_prometheusRetention > TimeSpan.Zero ? _time.GetUtcNow() - _prometheusRetention : DateTimeOffset.MinValue);
         var sb = new StringBuilder();
         foreach (var group in snapshot.Gauges.GroupBy(g => PromName(g.Name)))
         {
@@ -178,8 +188,8 @@ internal sealed class MetricsCollector : IDisposable
         }
     }
 
-    private List<GaugeSeries> Gauges()
-        => [.. _gauges.Concat(_observed).Select(g => new GaugeSeries(GaugeName(g.Key.Name), g.Key.Labels, g.Value)).OrderBy(g => g.Name, StringComparer.Ordinal)];
+    private List<GaugeSeries> Gauges(DateTimeOffset updatedSince = default)
+        => [.. _gauges.Where(g => _gaugeUpdated[g.Key] >= updatedSince).Concat(_observed).Select(g => new GaugeSeries(GaugeName(g.Key.Name), g.Key.Labels, g.Value)).OrderBy(g => g.Name, StringComparer.Ordinal)];
 
     private IntervalMetrics CurrentInterval(DateTimeOffset now)
     {
@@ -283,6 +293,7 @@ internal sealed class MetricsCollector : IDisposable
                     break;
                 default:
                     (instrument.IsObservable ? _observed : _gauges)[key] = value;
+                    if (!instrument.IsObservable) _gaugeUpdated[key] = now;
                     break;
             }
         }
@@ -314,7 +325,7 @@ internal sealed class MetricsCollector : IDisposable
             series[key] = aggregate;
         }
 
-        aggregate.Add(value);
+        aggregate.Add(value, now);
     }
 
     /// <summary>One go-metrics interval's counters and timers.</summary>
@@ -362,8 +373,11 @@ internal sealed class MetricsCollector : IDisposable
         private double _min = double.PositiveInfinity;
         private double _max = double.NegativeInfinity;
 
-        public void Add(double value)
+        public DateTimeOffset LastUpdate { get; private set; }
+
+        public void Add(double value, DateTimeOffset now)
         {
+            LastUpdate = now;
             _count++;
             _sum += value;
             _sumSquares += value * value;

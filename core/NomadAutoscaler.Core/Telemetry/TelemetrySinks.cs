@@ -19,7 +19,8 @@ internal sealed class TelemetrySinks : IDisposable
         if (config.StatsiteAddress.Length > 0) _sinks.Add(StatsdSink.Statsite(config.StatsiteAddress, time, logger));
         if (config.StatsdAddress.Length > 0) _sinks.Add(StatsdSink.Statsd(config.StatsdAddress, time, logger));
         if (config.DogstatsdAddress.Length > 0) _sinks.Add(new DogStatsdSink(config.DogstatsdAddress, hostName, config.DogstatsdTags, time, logger));
-        Collector = new MetricsCollector(time: time, hostname: host, sinks: _sinks, hostnameLabel: config.EnableHostnameLabel);
+        Collector = new MetricsCollector(time: time, hostname: host, sinks: _sinks, hostnameLabel: config.EnableHostnameLabel,
+            prometheusRetention: config.PrometheusRetentionTime);
         if (_sinks.Count > 0) _gaugeTimer = time.CreateTimer(_ => Collector.EmitGauges(), null, config.CollectionInterval, config.CollectionInterval);
     }
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Nomad;
 
@@ -166,8 +167,8 @@ public sealed partial class NomadClient : IDisposable
     private async Task DelayBeforeRetryAsync(HttpMethod method, string path, int attempt, TimeSpan baseDelay, string reason, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromTicks(Math.Min(baseDelay.Ticks * (1L << Math.Min(attempt, 20)), TimeSpan.FromSeconds(30).Ticks));
-        _logger.LogWarning("retrying Nomad request: method={Method} path={Path} attempt={Attempt} delay={Delay} reason={Reason}",
-            method.Method, path, attempt + 1, GoDuration.Format(delay), reason);
+        _logger.Hclog(LogLevel.Warning, "retrying Nomad request",
+            ("method", method.Method), ("path", path), ("attempt", attempt + 1), ("delay", GoDuration.Format(delay)), ("reason", reason));
         await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
     }
 

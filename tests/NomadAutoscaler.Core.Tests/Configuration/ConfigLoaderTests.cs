@@ -34,8 +34,6 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(5), config.Policy.DefaultCooldown);
         Assert.Equal(TimeSpan.FromSeconds(10), config.Policy.DefaultEvaluationInterval);
         Assert.True(config.Policy.FileSourceEnabled && config.Policy.NomadSourceEnabled);
-        Assert.Equal(TimeSpan.FromMinutes(5), config.PolicyEval.AckTimeout);
-        Assert.Equal(1, config.PolicyEval.DeliveryLimit);
         Assert.Equal(new Dictionary<string, int> { ["cluster"] = 10, ["horizontal"] = 10 }, config.PolicyEval.Workers);
         Assert.Equal(TimeSpan.FromSeconds(1), config.Telemetry.CollectionInterval);
         Assert.Equal(("default", "nomad-autoscaler/lock"), (config.HighAvailability.LockNamespace, config.HighAvailability.LockPath));
@@ -86,8 +84,8 @@ public sealed class ConfigLoaderTests : IDisposable
             }
 
             policy_eval {
-              ack_timeout    = "10m"
-              delivery_limit = 3
+              # ack_timeout and delivery_limit are refused (Corpus/config/policy_eval_broker_keys.hcl)
+
               workers = {
                 cluster = 2
                 vertical_cpu = 0
@@ -153,7 +151,6 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(("/etc/policies", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30)), (c.Policy.Dir, c.Policy.DefaultCooldown, c.Policy.DefaultEvaluationInterval));
         Assert.True(c.Policy.FileSourceEnabled);
         Assert.False(c.Policy.NomadSourceEnabled);
-        Assert.Equal((TimeSpan.FromMinutes(10), 3L), (c.PolicyEval.AckTimeout, c.PolicyEval.DeliveryLimit));
         Assert.Equal(new Dictionary<string, int> { ["cluster"] = 2, ["horizontal"] = 10, ["vertical_cpu"] = 0 }, c.PolicyEval.Workers);
         Assert.True(c.Telemetry.DisableHostname && c.Telemetry.EnableHostnameLabel && c.Telemetry.PrometheusMetrics);
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromHours(1)), (c.Telemetry.CollectionInterval, c.Telemetry.PrometheusRetentionTime));
@@ -246,7 +243,7 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Plugin_blocks_merge_by_label_keeping_the_first_driver()
+    public void Plugin_blocks_merge_by_label()
     {
         var first = Write("a.hcl", """
             target "os-nova" {
@@ -257,7 +254,7 @@ public sealed class ConfigLoaderTests : IDisposable
             """);
         var second = Write("b.hcl", """
             target "os-nova" {
-              driver = "renamed-driver"
+              driver = "os-nova"
               config = { region_name = "Two", auth_url = "https://keystone:5000/v3" }
             }
             target "nomad-target" {
@@ -395,9 +392,27 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_later_block_that_changes_a_plugin_driver_is_refused_naming_both_blocks()
+    {
+        var first = Write("a.hcl", "apm \"metrics\" {\n  driver = \"prometheus\"\n}\n");
+        var second = Write("b.hcl", "apm \"metrics\" {\n  driver = \"datadog\"\n}\n\ntarget \"nomad-target\" {\n  driver = \"os-nova\"\n}\n");
+
+        var failure = Assert.Throws<ConfigException>(() => Load(first, second));
+
+        Assert.Equal(
+            [
+                $"error loading configuration from {second}: apm[metrics] -> driver \"datadog\" at {second}:1 differs from driver \"prometheus\" of the block defined at {first}:1; a block's driver cannot change, give the new block another name",
+                $"error loading configuration from {second}: target[nomad-target] -> driver \"os-nova\" at {second}:5 differs from driver \"nomad-target\" of the block built in; a block's driver cannot change, give the new block another name",
+            ],
+            failure.Problems);
+        // The same driver again is a plain merge.
+        Assert.Equal("prometheus", Assert.Single(Load(first, first).Apms, p => p.Name == "metrics").Driver);
+    }
+
+    [Fact]
     public void Invalid_flag_values_are_caught_by_validation()
     {
-        var flags = new ConfigFragment { HttpBindPort = -1, DeliveryLimit = -2 };
+        var flags = new ConfigFragment { HttpBindPort = -1 };
         flags.Workers["cluster"] = -3;
 
         var failure = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], flags, NoEnvironment, _dir));
@@ -405,7 +420,6 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(
             [
                 "invalid configuration: http.bind_port must be between 0 and 65535; got -1",
-                "invalid configuration: policy_workers -> delivery_limit must be bigger than 0",
                 "invalid configuration: policy_workers -> number of workers for \"cluster\" must be positive",
             ],
             failure.Problems);

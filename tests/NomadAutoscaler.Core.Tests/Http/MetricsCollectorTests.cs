@@ -119,6 +119,28 @@ public sealed class MetricsCollectorTests : IDisposable
     }
 
     [Fact]
+    public void Prometheus_retention_time_leaves_out_series_not_updated_within_it()
+    {
+        using var collector = new MetricsCollector(m => m == _metrics.Meter, _time, hostname: null, prometheusRetention: TimeSpan.FromMinutes(1));
+        _metrics.InvokeError.Add(2, new KeyValuePair<string, object?>("policy_id", "stale"));
+        _metrics.InvokeMs.Record(10, new KeyValuePair<string, object?>("policy_id", "stale"));
+        _time.Advance(TimeSpan.FromSeconds(50));
+        _metrics.InvokeError.Add(1, new KeyValuePair<string, object?>("policy_id", "fresh"));
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        var text = collector.RenderPrometheus();
+
+        Assert.Contains("nomad_autoscaler_scale_invoke_error_count{policy_id=\"fresh\"} 1\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("stale", text, StringComparison.Ordinal);
+        Assert.Contains(collector.Snapshot().Counters, c => Labels(c.Labels)["policy_id"] == "stale");
+
+        // An update brings the series back with its running total, as a Prometheus counter never goes down.
+        _metrics.InvokeError.Add(1, new KeyValuePair<string, object?>("policy_id", "stale"));
+        Assert.Contains("nomad_autoscaler_scale_invoke_error_count{policy_id=\"stale\"} 3\n", collector.RenderPrometheus(), StringComparison.Ordinal);
+        Assert.Contains("stale", _collector.RenderPrometheus(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Rate_is_the_sum_per_second_since_the_first_measurement()
     {
         _metrics.InvokeError.Add(10, new KeyValuePair<string, object?>("policy_id", "a"));

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Contracts.Base.V1;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 
@@ -18,7 +19,7 @@ internal sealed class BasePluginGrpcService(IInProcessPlugin plugin, ILogger<Bas
     {
         await plugin.SetConfigAsync(new Dictionary<string, string>(request.Config), context.CancellationToken);
         // Keys only: values may hold secrets such as nomad_token.
-        logger.LogInformation("plugin configured: keys={Keys}", string.Join(",", request.Config.Keys.Order(StringComparer.Ordinal)));
+        logger.Hclog(LogLevel.Information, "plugin configured", ("keys", string.Join(",", request.Config.Keys.Order(StringComparer.Ordinal))));
         return new SetConfigResponse();
     }
 }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Contracts.GoPlugin;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using GoEmpty = NomadAutoscaler.Plugins.Contracts.GoPlugin.Empty;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
@@ -13,7 +14,7 @@ internal sealed class ControllerGrpcService(PluginHostLifetime lifetime, ILogger
 {
     public override Task<GoEmpty> Shutdown(GoEmpty request, ServerCallContext context)
     {
-        logger.LogInformation("shutdown requested by the host");
+        logger.Hclog(LogLevel.Information, "shutdown requested by the host");
         // Kestrel's graceful stop lets this in-flight reply finish, so answering after asking to stop is safe.
         lifetime.StopApplication();
         return Task.FromResult(new GoEmpty());

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
@@ -40,7 +41,7 @@ internal static class MutualTlsConnections
             }
             catch (Exception exception) when (exception is AuthenticationException or IOException or OperationCanceledException)
             {
-                logger.LogWarning("refused a TLS connection: {Error}", exception.Message);
+                logger.Hclog(LogLevel.Warning, "refused a TLS connection", ("error", exception.Message));
                 await tls.DisposeAsync();
                 return;
             }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 using NomadAutoscaler.Plugins.Sdk.Internal.Grpc.Server;
 using NomadAutoscaler.Plugins.Sdk.Internal.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 
@@ -90,13 +91,13 @@ internal static class PluginServer
         }
         catch (Exception exception)
         {
-            logger.LogError(exception, "could not create the plugin: {Error}", exception.Message);
+            logger.Hclog(LogLevel.Error, exception, "could not create the plugin", ("error", exception.Message));
             listener.Cleanup();
             return 1;
         }
 
-        if (invalidLogLevel) logger.LogWarning("ignoring {Variable}=\"{Value}\": use trace, debug, info, warn, error or off", PluginProtocol.LogLevelVariable, logLevelText);
-        foreach (var invalid in invalidVersions) logger.LogWarning("host sent invalid plugin version {Version}", invalid);
+        if (invalidLogLevel) logger.Hclog(LogLevel.Warning, "ignoring invalid log level: use trace, debug, info, warn, error or off", ("variable", PluginProtocol.LogLevelVariable), ("value", logLevelText));
+        foreach (var invalid in invalidVersions) logger.Hclog(LogLevel.Warning, "host sent invalid plugin version", ("version", invalid));
 
         using var lifetime = new PluginHostLifetime();
         var methods = BindServices(plugin, lifetime, loggerFactory, timeProvider);
@@ -119,11 +120,11 @@ internal static class PluginServer
             await server.StartAsync(new GrpcHttpApplication(methods, loggerFactory.CreateLogger("NomadAutoscaler.Plugins.Sdk.Grpc"), lifetime.ApplicationStopping), CancellationToken.None);
             address = listener.SocketPath ?? BoundTcpAddress(server);
             var warning = listener.SecureSocket(Environment.GetEnvironmentVariable(PluginProtocol.UnixSocketGroupVariable));
-            if (warning is not null) logger.LogWarning("{Warning}", warning);
+            if (warning is not null) logger.Hclog(LogLevel.Warning, warning);
         }
         catch (Exception exception)
         {
-            logger.LogError(exception, "could not start listening: {Error}", exception.Message);
+            logger.Hclog(LogLevel.Error, exception, "could not start listening", ("error", exception.Message));
             listener.Cleanup();
             await plugin.DisposeAsync();
             return 1;
@@ -135,8 +136,8 @@ internal static class PluginServer
         await stdout.WriteAsync(Encoding.ASCII.GetBytes(line));
         await stdout.FlushAsync();
 
-        logger.LogInformation("plugin serving: network={Network} address={Address} kind={Kind} tls={Tls}",
-            listener.Network, address, plugin.Kind.ToWireName(), serverCertificate is not null);
+        logger.Hclog(LogLevel.Information, "plugin serving",
+            ("network", listener.Network), ("address", address), ("kind", plugin.Kind.ToWireName()), ("tls", serverCertificate is not null));
 
         try
         {

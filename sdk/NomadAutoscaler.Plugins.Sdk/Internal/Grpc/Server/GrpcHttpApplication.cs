@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc.Server;
 
@@ -111,7 +112,7 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
             }
             catch (Exception exception)
             {
-                logger.LogDebug("{Method} ended after its deadline: {Error}", method, exception.Message);
+                logger.Hclog(LogLevel.Debug, "call ended after its deadline", ("method", method), ("error", exception.Message));
             }
         }
     }
@@ -139,9 +140,9 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
 
         var mapped = RpcErrors.ToRpcException(exception);
         if (mapped.StatusCode == StatusCode.Internal)
-            logger.LogError(exception, "{Method} failed", method);
+            logger.Hclog(LogLevel.Error, exception, "call failed", ("method", method));
         else if (mapped.StatusCode != StatusCode.Aborted && mapped.StatusCode != StatusCode.Cancelled)
-            logger.LogWarning("{Method} failed: {Error}", method, exception.Message);
+            logger.Hclog(LogLevel.Warning, "call failed", ("method", method), ("error", exception.Message));
         return mapped;
     }
 
