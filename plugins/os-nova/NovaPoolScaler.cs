@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.OsNova;
@@ -20,6 +21,7 @@ internal sealed class NovaPoolScaler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResourceResolver _resolver;
+    private readonly NodeJoinCheck _joinCheck;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastScale = new(StringComparer.Ordinal);
 
     public NovaPoolScaler(OpenStackClient cloud, NomadClient nomad, OsNovaOptions options, IReadOnlyList<string> defaultZones,
@@ -32,6 +34,7 @@ internal sealed class NovaPoolScaler
         _time = time;
         _logger = logger;
         _resolver = new ResourceResolver(cloud, time, logger);
+        _joinCheck = new NodeJoinCheck(nomad, options, time);
     }
 
     /// <summary>How often servers are polled while waiting for them.</summary>
@@ -49,8 +52,18 @@ internal sealed class NovaPoolScaler
     public async Task<TargetStatus> GetStatusAsync(PoolTarget target, CancellationToken cancellationToken)
     {
         await RestoreLeftoverNodesAsync(target, cancellationToken).ConfigureAwait(false);
-        var pool = await ClusterStatus.GetPoolStatusAsync(_nomad, target.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()),
-            _logger, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<NodeListStub> nodes;
+        try
+        {
+            nodes = (await _nomad.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", target.PoolName, ex.Message);
+            return new TargetStatus(false, 0);
+        }
+
+        var pool = ClusterStatus.Summarise(nodes, target.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()), _logger);
         if (!pool.Ready)
         {
             _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", target.PoolName, pool.NotReadyReason);
@@ -79,7 +92,61 @@ internal sealed class NovaPoolScaler
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (_lastScale.TryGetValue(target.PoolName, out var last))
             meta[TargetStatusMeta.LastEvent] = ((last.ToUnixTimeMilliseconds()) * 1_000_000L).ToString(CultureInfo.InvariantCulture);
-        return new TargetStatus(snapshot.Settled, snapshot.Counted.Count) { Meta = meta };
+        var replaced = await ReplaceUnjoinedAsync(target, nodes, snapshot, meta, cancellationToken).ConfigureAwait(false);
+        return new TargetStatus(snapshot.Settled, snapshot.Counted.Count - replaced) { Meta = meta };
+    }
+
+    /// <summary>Deletes up to <c>max_unjoined_replacements</c> ACTIVE servers that never got a Nomad node, so that the
+    /// agent, seeing the lower count, creates their replacements. A mapping error deletes nothing. Both are logged and
+    /// reported to the decision history through <see cref="TargetStatusMeta.Notice"/>.</summary>
+    /// <returns>How many servers were deleted (they no longer count).</returns>
+    private async Task<int> ReplaceUnjoinedAsync(PoolTarget target, IReadOnlyList<NodeListStub> nodes, PoolSnapshot snapshot,
+        Dictionary<string, string> meta, CancellationToken cancellationToken)
+    {
+        JoinCheckResult check;
+        try
+        {
+            check = await _joinCheck.CheckAsync(target, nodes, snapshot.Counted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            _logger.Hclog(LogLevel.Warning, "failed to check that pool servers joined Nomad", ("pool_name", target.PoolName), ("error", ex.Message));
+            return 0;
+        }
+
+        if (check.MappingError is { } mappingError)
+        {
+            _logger.Hclog(LogLevel.Error, "pool servers cannot be mapped to Nomad nodes", ("pool_name", target.PoolName), ("error", mappingError));
+            meta[TargetStatusMeta.Notice] = mappingError;
+            return 0;
+        }
+
+        if (check.Unjoined.Count == 0) return 0;
+        var timeout = GoDuration.Format(_options.NodeJoinTimeout);
+        var deleted = new List<NovaServer>();
+        foreach (var server in check.Unjoined.Take(_options.MaxUnjoinedReplacements))
+        {
+            _logger.Hclog(LogLevel.Warning, "replacing server that never joined Nomad", ("pool_name", target.PoolName), ("id", server.Id),
+                ("name", server.Name), ("active_since", server.LaunchedAt ?? server.Created), ("node_join_timeout", timeout));
+            try
+            {
+                await _cloud.Nova.DeleteServerAsync(server.Id, cancellationToken).ConfigureAwait(false);
+                deleted.Add(server);
+            }
+            catch (OpenStackApiException ex)
+            {
+                _logger.Hclog(LogLevel.Warning, "failed to delete server that never joined Nomad", ("id", server.Id), ("error", ex.Message));
+            }
+        }
+
+        var kept = check.Unjoined.Count - deleted.Count;
+        if (kept > 0)
+            _logger.Hclog(LogLevel.Warning, "servers that never joined Nomad kept for a later evaluation", ("pool_name", target.PoolName), ("count", kept),
+                ("max_unjoined_replacements", _options.MaxUnjoinedReplacements));
+        meta[TargetStatusMeta.Notice] = $"{check.Unjoined.Count} ACTIVE server(s) have no Nomad node after node_join_timeout {timeout}: "
+            + string.Join(", ", check.Unjoined.Select(s => $"{s.Name} ({s.Id})"))
+            + $"; deleted {deleted.Count} for replacement" + (kept > 0 ? $", {kept} left for later evaluations (max_unjoined_replacements {_options.MaxUnjoinedReplacements})" : "");
+        return deleted.Count;
     }
 
     public async Task ScaleAsync(ScalingAction action, PoolTarget target, CancellationToken cancellationToken)

@@ -83,6 +83,20 @@ public sealed class PluginConfigTests
     }
 
     [Fact]
+    public void NodeJoinKeys_HaveDefaults_AndBadValuesNameTheKey()
+    {
+        var defaults = new OsNovaOptions();
+        Assert.Equal(TimeSpan.FromMinutes(10), defaults.NodeJoinTimeout);
+        Assert.Equal(1, defaults.MaxUnjoinedReplacements);
+        var options = new OsNovaOptions { NodeJoinTimeout = TimeSpan.FromSeconds(-1), MaxUnjoinedReplacements = -1 };
+        var results = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true));
+        results.AddRange(options.Validate(new ValidationContext(options)));
+        Assert.Contains(results, r => r.MemberNames.SequenceEqual([nameof(OsNovaOptions.NodeJoinTimeout)]));
+        Assert.Contains(results, r => r.MemberNames.SequenceEqual([nameof(OsNovaOptions.MaxUnjoinedReplacements)]));
+    }
+
+    [Fact]
     public void LoadBalancerKeys_AreRefusedClearly()
     {
         var options = new OsNovaOptions { LbPoolId = "pool", LbMemberPort = 80 };
