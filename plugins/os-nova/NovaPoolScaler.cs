@@ -583,6 +583,22 @@ internal sealed class NovaPoolScaler
         };
 
         var helper = NewScaleInHelper(lookup);
+        if (target.EvenlySplitAzs)
+        {
+            // Scale-out keeps the zones even; scale-in must too, or a pool drifts to one zone over cycles.
+            var zoneOf = servers.GroupBy(s => byId ? s.Id : s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().AvailabilityZone, StringComparer.Ordinal);
+            var histogram = servers.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            helper.ChooseRemovable = (removable, allowed) =>
+            {
+                var chosen = AzBalancer.ChooseForScaleIn(removable.Select(n => zoneOf.GetValueOrDefault(n.RemoteId) ?? "").ToList(), histogram, allowed)
+                    .Select(i => removable[i]).ToList();
+                _logger.Hclog(LogLevel.Debug, "scale-in keeps availability zones even", ("pool_name", target.PoolName),
+                    ("zones", string.Join(" ", histogram.OrderBy(z => z.Key, StringComparer.Ordinal).Select(z => $"{z.Key}={z.Value}"))),
+                    ("chosen", string.Join(" ", chosen.Select(n => $"{n.RemoteId}@{zoneOf.GetValueOrDefault(n.RemoteId)}"))));
+                return chosen;
+            };
+        }
+
         var remoteIds = byId ? servers.Select(s => s.Id).ToList() : names.ToList();
         IReadOnlyList<ClusterNode> drained;
         IReadOnlyList<ClusterNode> failedDrains = [];
