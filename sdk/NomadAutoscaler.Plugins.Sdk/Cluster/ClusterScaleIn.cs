@@ -140,7 +140,7 @@ public sealed class ClusterScaleIn
         {
             var chosen = choose(removable.Select(id => byId[id]).ToList(), result.Count);
             if (chosen.Count > result.Count || chosen.Any(n => !removable.Contains(n.NodeId, StringComparer.Ordinal)))
-                throw new ClusterScaleException("the target chose nodes for scale-in that are not removable");
+                throw new ClusterScaleException("the target chose more nodes for scale-in than allowed, or nodes that are not removable");
             result = [.. chosen];
         }
 
