@@ -274,6 +274,10 @@ public sealed class NovaClient
             TaskState = Json.Str(node, "OS-EXT-STS:task_state"),
             Fault = Json.Str(node["fault"], "message"),
             Created = Json.Time(node, "created"),
+            LaunchedAt = Json.Time(node, "OS-SRV-USG:launched_at"),
+            FlavorName = Json.Str(node["flavor"], "original_name"),
+            Vcpus = node["flavor"]?["vcpus"] is JsonValue vcpus && vcpus.TryGetValue<int>(out var v) ? v : 0,
+            RamMB = node["flavor"]?["ram"] is JsonValue ram && ram.TryGetValue<long>(out var r) ? r : 0,
             Addresses = addresses,
         };
     }

@@ -19,6 +19,18 @@ public sealed record NovaServer(string Id, string Name, string Status, string Av
     /// <summary>Creation time.</summary>
     public DateTimeOffset? Created { get; init; }
 
+    /// <summary><c>OS-SRV-USG:launched_at</c>: when the server first became ACTIVE (null before).</summary>
+    public DateTimeOffset? LaunchedAt { get; init; }
+
+    /// <summary>The flavor's name as embedded in the server (microversion ≥ 2.47: <c>flavor.original_name</c>).</summary>
+    public string? FlavorName { get; init; }
+
+    /// <summary>The flavor's vCPUs as embedded in the server (0 when Nova did not say).</summary>
+    public int Vcpus { get; init; }
+
+    /// <summary>The flavor's RAM in MiB as embedded in the server (0 when Nova did not say).</summary>
+    public long RamMB { get; init; }
+
     /// <summary>Fixed and floating addresses per network name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Addresses { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

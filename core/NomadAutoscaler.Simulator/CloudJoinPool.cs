@@ -15,4 +15,8 @@ public sealed record CloudJoinPool
     /// <summary>Appended to the server name in <c>unique.platform.aws.hostname</c> (EC2-compatible metadata
     /// often carries a domain such as <c>.novalocal</c>); empty by default.</summary>
     public string HostnameSuffix { get; init; } = "";
+
+    /// <summary>Servers carrying this metadata key (any value) never register a node, as when a broken image, bad
+    /// user_data or a wrong network keeps the Nomad client from joining; null (the default) lets every server join.</summary>
+    public string? NeverJoinMetadataKey { get; init; }
 }

@@ -36,4 +36,31 @@ internal static class AzBalancer
 
         return result;
     }
+
+    /// <summary>Scale-in with <c>evenly_split_azs</c>: each removal comes from the zone that has the most servers at
+    /// that moment (ties: the zone whose best candidate ranks first), taking that zone's best-ranked candidate.</summary>
+    /// <param name="candidates">Removable candidates in the strategy's order, with their zone.</param>
+    /// <param name="current">Current servers per zone.</param>
+    /// <param name="count">How many to remove.</param>
+    /// <returns>The chosen candidates' indexes, in removal order.</returns>
+    public static IReadOnlyList<int> ChooseForScaleIn(IReadOnlyList<string> candidates, IReadOnlyDictionary<string, int> current, int count)
+    {
+        var counts = new Dictionary<string, int>(current, StringComparer.Ordinal);
+        var left = Enumerable.Range(0, candidates.Count).ToList();
+        var result = new List<int>(count);
+        while (result.Count < count && left.Count > 0)
+        {
+            var pick = left[0];
+            foreach (var index in left)
+            {
+                if (counts.GetValueOrDefault(candidates[index]) > counts.GetValueOrDefault(candidates[pick])) pick = index;
+            }
+
+            counts[candidates[pick]] = counts.GetValueOrDefault(candidates[pick]) - 1;
+            left.Remove(pick);
+            result.Add(pick);
+        }
+
+        return result;
+    }
 }

@@ -1,4 +1,8 @@
 namespace NomadAutoscaler.Plugins.OsNova;
 
 /// <summary>Everything a server create needs, resolved from the policy.</summary>
-internal sealed record CreationData(string ImageId, string FlavorId, IReadOnlyList<string> NetworkIds, string? ExternalNetworkId, UserDataTemplate? Template);
+/// <param name="Flavors">Flavors in preference order (one unless <c>flavor_names</c> lists more).</param>
+internal sealed record CreationData(string ImageId, IReadOnlyList<Flavor> Flavors, IReadOnlyList<string> NetworkIds, string? ExternalNetworkId, UserDataTemplate? Template);
+
+/// <summary>A resolved flavor: the name the policy used (or the ID) and its ID.</summary>
+internal sealed record Flavor(string Name, string Id);

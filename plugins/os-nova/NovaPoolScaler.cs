@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.OsNova;
@@ -13,6 +14,15 @@ namespace NomadAutoscaler.Plugins.OsNova;
 internal sealed class NovaPoolScaler
 {
     private const string ShutoffStatus = "SHUTOFF";
+
+    /// <summary>Status meta: vCPUs of the counted servers, from each server's own flavor.</summary>
+    public const string PoolVcpusMeta = "os_nova.vcpus";
+
+    /// <summary>Status meta: RAM (MiB) of the counted servers, from each server's own flavor.</summary>
+    public const string PoolRamMeta = "os_nova.ram_mb";
+
+    /// <summary>Status meta: counted servers per flavor, <c>name=count,...</c>.</summary>
+    public const string PoolFlavorsMeta = "os_nova.flavors";
     private readonly OpenStackClient _cloud;
     private readonly NomadClient _nomad;
     private readonly OsNovaOptions _options;
@@ -20,6 +30,7 @@ internal sealed class NovaPoolScaler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResourceResolver _resolver;
+    private readonly NodeJoinCheck _joinCheck;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastScale = new(StringComparer.Ordinal);
 
     public NovaPoolScaler(OpenStackClient cloud, NomadClient nomad, OsNovaOptions options, IReadOnlyList<string> defaultZones,
@@ -32,6 +43,7 @@ internal sealed class NovaPoolScaler
         _time = time;
         _logger = logger;
         _resolver = new ResourceResolver(cloud, time, logger);
+        _joinCheck = new NodeJoinCheck(nomad, options, time);
     }
 
     /// <summary>How often servers are polled while waiting for them.</summary>
@@ -49,8 +61,18 @@ internal sealed class NovaPoolScaler
     public async Task<TargetStatus> GetStatusAsync(PoolTarget target, CancellationToken cancellationToken)
     {
         await RestoreLeftoverNodesAsync(target, cancellationToken).ConfigureAwait(false);
-        var pool = await ClusterStatus.GetPoolStatusAsync(_nomad, target.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()),
-            _logger, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<NodeListStub> nodes;
+        try
+        {
+            nodes = (await _nomad.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", target.PoolName, ex.Message);
+            return new TargetStatus(false, 0);
+        }
+
+        var pool = ClusterStatus.Summarise(nodes, target.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()), _logger);
         if (!pool.Ready)
         {
             _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", target.PoolName, pool.NotReadyReason);
@@ -79,7 +101,67 @@ internal sealed class NovaPoolScaler
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (_lastScale.TryGetValue(target.PoolName, out var last))
             meta[TargetStatusMeta.LastEvent] = ((last.ToUnixTimeMilliseconds()) * 1_000_000L).ToString(CultureInfo.InvariantCulture);
-        return new TargetStatus(snapshot.Settled, snapshot.Counted.Count) { Meta = meta };
+        var replaced = await ReplaceUnjoinedAsync(target, nodes, snapshot, meta, cancellationToken).ConfigureAwait(false);
+        // With flavor_names a pool mixes flavors, so its size in servers says little: each server's own flavor, as Nova
+        // embeds it in the server, gives the pool's real capacity.
+        meta[PoolVcpusMeta] = snapshot.Counted.Sum(s => (long)s.Vcpus).ToString(CultureInfo.InvariantCulture);
+        meta[PoolRamMeta] = snapshot.Counted.Sum(s => s.RamMB).ToString(CultureInfo.InvariantCulture);
+        meta[PoolFlavorsMeta] = string.Join(",", snapshot.Counted.GroupBy(s => s.FlavorName ?? "unknown", StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));
+        return new TargetStatus(snapshot.Settled, snapshot.Counted.Count - replaced) { Meta = meta };
+    }
+
+    /// <summary>Deletes up to <c>max_unjoined_replacements</c> ACTIVE servers that never got a Nomad node, so that the
+    /// agent, seeing the lower count, creates their replacements. A mapping error deletes nothing. Both are logged and
+    /// reported to the decision history through <see cref="TargetStatusMeta.Notice"/>.</summary>
+    /// <returns>How many servers were deleted (they no longer count).</returns>
+    private async Task<int> ReplaceUnjoinedAsync(PoolTarget target, IReadOnlyList<NodeListStub> nodes, PoolSnapshot snapshot,
+        Dictionary<string, string> meta, CancellationToken cancellationToken)
+    {
+        JoinCheckResult check;
+        try
+        {
+            check = await _joinCheck.CheckAsync(target, nodes, snapshot.Counted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            _logger.Hclog(LogLevel.Warning, "failed to check that pool servers joined Nomad", ("pool_name", target.PoolName), ("error", ex.Message));
+            return 0;
+        }
+
+        if (check.MappingError is { } mappingError)
+        {
+            _logger.Hclog(LogLevel.Error, "pool servers cannot be mapped to Nomad nodes", ("pool_name", target.PoolName), ("error", mappingError));
+            meta[TargetStatusMeta.Notice] = mappingError;
+            return 0;
+        }
+
+        if (check.Unjoined.Count == 0) return 0;
+        var timeout = GoDuration.Format(_options.NodeJoinTimeout);
+        var deleted = new List<NovaServer>();
+        foreach (var server in check.Unjoined.Take(_options.MaxUnjoinedReplacements))
+        {
+            _logger.Hclog(LogLevel.Warning, "replacing server that never joined Nomad", ("pool_name", target.PoolName), ("id", server.Id),
+                ("name", server.Name), ("active_since", server.LaunchedAt ?? server.Created), ("node_join_timeout", timeout));
+            try
+            {
+                await _cloud.Nova.DeleteServerAsync(server.Id, cancellationToken).ConfigureAwait(false);
+                deleted.Add(server);
+            }
+            catch (OpenStackApiException ex)
+            {
+                _logger.Hclog(LogLevel.Warning, "failed to delete server that never joined Nomad", ("id", server.Id), ("error", ex.Message));
+            }
+        }
+
+        var kept = check.Unjoined.Count - deleted.Count;
+        if (kept > 0)
+            _logger.Hclog(LogLevel.Warning, "servers that never joined Nomad kept for a later evaluation", ("pool_name", target.PoolName), ("count", kept),
+                ("max_unjoined_replacements", _options.MaxUnjoinedReplacements));
+        meta[TargetStatusMeta.Notice] = $"{check.Unjoined.Count} ACTIVE server(s) have no Nomad node after node_join_timeout {timeout}: "
+            + string.Join(", ", check.Unjoined.Select(s => $"{s.Name} ({s.Id})"))
+            + $"; deleted {deleted.Count} for replacement" + (kept > 0 ? $", {kept} left for later evaluations (max_unjoined_replacements {_options.MaxUnjoinedReplacements})" : "");
+        return deleted.Count;
     }
 
     public async Task ScaleAsync(ScalingAction action, PoolTarget target, CancellationToken cancellationToken)
@@ -188,21 +270,19 @@ internal sealed class NovaPoolScaler
         }
 
         _logger.LogDebug("creating instances: pool_name={PoolName} count={Count}", target.PoolName, count);
+        // Zones tried after a server's own when no flavor has room there: the split's list, else availability_zones.
+        var fallbackZones = target.EvenlySplitAzs
+            ? (target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false))
+            : target.AvailabilityZones;
+        var exhausted = new ConcurrentDictionary<string, Exhaustion>(StringComparer.Ordinal);
         await using var watcher = new ServerWatcher(_cloud.Nova, target.PoolTag, _time, PollInterval, _logger);
         using var gate = new SemaphoreSlim(_options.MaxConcurrentActions);
-        var quotaHit = 0;
         var tasks = zones.Select(async zone =>
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (Volatile.Read(ref quotaHit) != 0) throw new ServerActionFailure("not attempted: quota exceeded by an earlier create");
-                return await CreateOneAsync(target, data, zone, watcher, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OpenStackApiException ex) when (ex.IsQuotaExceeded)
-            {
-                Interlocked.Exchange(ref quotaHit, 1);
-                throw new ServerActionFailure($"quota exceeded: {ex.Detail}");
+                return await CreateWithFallbackAsync(target, data, zone, fallbackZones, exhausted, watcher, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -249,7 +329,61 @@ internal sealed class NovaPoolScaler
         }
     }
 
-    private async Task<string> CreateOneAsync(PoolTarget target, CreationData data, string? zone, ServerWatcher watcher, CancellationToken cancellationToken)
+    /// <summary>Why a flavor (in a zone, or anywhere for a quota) is known to have no room in this scale-out.</summary>
+    private sealed record Exhaustion(string Reason, string Message);
+
+    private static string QuotaKey(Flavor flavor) => flavor.Id + "|*";
+
+    private static string HostKey(Flavor flavor, string? zone) => flavor.Id + "|" + zone;
+
+    /// <summary>Creates one server with the first flavor that has room, in its zone and then in the other zones.
+    /// Combinations that ran out of room for any server of this scale-out are skipped, so a quota is hit once.</summary>
+    private async Task<string> CreateWithFallbackAsync(PoolTarget target, CreationData data, string? zone, IReadOnlyList<string> fallbackZones,
+        ConcurrentDictionary<string, Exhaustion> exhausted, ServerWatcher watcher, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string?> zoneOrder = zone is null ? [null] : [zone, .. fallbackZones.Where(z => z != zone).Distinct(StringComparer.Ordinal)];
+        var first = (Flavor: data.Flavors[0], Zone: zone);
+        var canFallBack = data.Flavors.Count > 1 || zoneOrder.Count > 1;
+        Exhaustion? why = null;
+        foreach (var candidateZone in zoneOrder)
+        {
+            foreach (var flavor in data.Flavors)
+            {
+                if (exhausted.TryGetValue(QuotaKey(flavor), out var known) || exhausted.TryGetValue(HostKey(flavor, candidateZone), out known))
+                {
+                    why ??= known;
+                    continue;
+                }
+
+                if (why is not null)
+                {
+                    _logger.Hclog(LogLevel.Warning, "no room for the preferred flavor or zone, falling back", ("pool_name", target.PoolName),
+                        ("reason", why.Reason), ("from_flavor", first.Flavor.Name), ("from_zone", first.Zone ?? ""), ("flavor", flavor.Name),
+                        ("zone", candidateZone ?? ""), ("error", why.Message));
+                    OsNovaMetrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("pool_name", target.PoolName),
+                        new KeyValuePair<string, object?>("reason", why.Reason), new KeyValuePair<string, object?>("flavor", flavor.Name),
+                        new KeyValuePair<string, object?>("zone", candidateZone ?? ""));
+                }
+
+                try
+                {
+                    return await CreateOneAsync(target, data, flavor, candidateZone, canFallBack, watcher, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NoRoomFailure ex)
+                {
+                    why = new Exhaustion(ex.IsQuota ? "quota" : "no_valid_host", ex.Message);
+                    exhausted.TryAdd(ex.IsQuota ? QuotaKey(flavor) : HostKey(flavor, candidateZone), why);
+                }
+            }
+        }
+
+        throw new ServerActionFailure(why is null ? "no flavor to create with" : $"no flavor or zone has room (last: {why.Message})");
+    }
+
+    /// <param name="canFallBack">False when no other flavor or zone is left: a "No valid host" server is then retried
+    /// once as any other server in ERROR (capacity may have been freed meanwhile).</param>
+    private async Task<string> CreateOneAsync(PoolTarget target, CreationData data, Flavor flavor, string? zone, bool canFallBack, ServerWatcher watcher,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -257,19 +391,30 @@ internal sealed class NovaPoolScaler
             timeout.CancelAfter(_options.ActionTimeout);
             var uuid = Guid.NewGuid().ToString();
             var name = target.Name ?? target.NamePrefix + uuid[..13];
-            var request = BuildRequest(target, data, name, uuid, zone);
+            var request = BuildRequest(target, data, flavor, name, uuid, zone);
             string? id = null;
             try
             {
-                id = await CreateReconciledAsync(target, request, timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    id = await CreateReconciledAsync(target, request, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OpenStackApiException ex) when (ex.IsQuotaExceeded)
+                {
+                    throw new NoRoomFailure(true, $"quota exceeded for flavor {flavor.Name}: {ex.Detail}");
+                }
+
                 _logger.LogDebug("waiting for active status: server={Id}", id);
                 var server = await watcher.WaitAsync(id, s => s is null || s.Status is "ACTIVE" or "ERROR", timeout.Token).ConfigureAwait(false);
                 if (server is null) throw new ServerActionFailure($"server {id} ({name}) disappeared while building");
                 if (server.Status == "ERROR")
                 {
+                    if (canFallBack) server = await ReadFaultAsync(server, timeout.Token).ConfigureAwait(false);
                     _logger.LogWarning("server went to ERROR, deleting it: id={Id} name={Name} attempt={Attempt} fault={Fault}", id, name, attempt, server.Fault);
                     await CleanupAsync(id).ConfigureAwait(false);
                     id = null;
+                    if (canFallBack && server.Fault is { } fault && (fault.Contains("No valid host", StringComparison.OrdinalIgnoreCase) || fault.Contains("quota", StringComparison.OrdinalIgnoreCase)))
+                        throw new NoRoomFailure(!fault.Contains("No valid host", StringComparison.OrdinalIgnoreCase), $"flavor {flavor.Name} in zone {zone ?? "(any)"}: {fault}");
                     if (attempt < 2) continue;
                     throw new ServerActionFailure($"server {name} went to ERROR twice (last fault: {server.Fault ?? "none reported"}); deleted");
                 }
@@ -290,6 +435,26 @@ internal sealed class NovaPoolScaler
                 throw new ServerActionFailure($"server {name}: {ex.Message}; deleted it");
             }
         }
+    }
+
+    /// <summary>A server that failed scheduling is listed in ERROR before Nova has written its fault (it is buried in
+    /// cell0 first): read it again a few times, since the fault decides between a fallback and a retry.</summary>
+    private async Task<NovaServer> ReadFaultAsync(NovaServer server, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; server.Fault is null && attempt < 5; attempt++)
+        {
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                server = await _cloud.Nova.GetServerAsync(server.Id, cancellationToken).ConfigureAwait(false) ?? server;
+            }
+            catch (OpenStackApiException ex)
+            {
+                _logger.Hclog(LogLevel.Debug, "failed to read the fault of a server in ERROR", ("id", server.Id), ("error", ex.Message));
+            }
+        }
+
+        return server;
     }
 
     /// <summary>Creates a server; when the answer is lost (no answer, 5xx) checks by name whether Nova applied it
@@ -356,7 +521,7 @@ internal sealed class NovaPoolScaler
         }
     }
 
-    private NovaServerCreateRequest BuildRequest(PoolTarget target, CreationData data, string name, string uuid, string? zone)
+    private NovaServerCreateRequest BuildRequest(PoolTarget target, CreationData data, Flavor flavor, string name, string uuid, string? zone)
     {
         string? userData = null;
         if (data.Template is { } template)
@@ -377,7 +542,7 @@ internal sealed class NovaPoolScaler
         {
             Name = name,
             ImageId = data.ImageId,
-            FlavorId = data.FlavorId,
+            FlavorId = flavor.Id,
             NetworkIds = data.NetworkIds,
             SecurityGroups = target.SecurityGroups,
             Metadata = metadata,
@@ -418,6 +583,22 @@ internal sealed class NovaPoolScaler
         };
 
         var helper = NewScaleInHelper(lookup);
+        if (target.EvenlySplitAzs)
+        {
+            // Scale-out keeps the zones even; scale-in must too, or a pool drifts to one zone over cycles.
+            var zoneOf = servers.GroupBy(s => byId ? s.Id : s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().AvailabilityZone, StringComparer.Ordinal);
+            var histogram = servers.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            helper.ChooseRemovable = (removable, allowed) =>
+            {
+                var chosen = AzBalancer.ChooseForScaleIn(removable.Select(n => zoneOf.GetValueOrDefault(n.RemoteId) ?? "").ToList(), histogram, allowed)
+                    .Select(i => removable[i]).ToList();
+                _logger.Hclog(LogLevel.Debug, "scale-in keeps availability zones even", ("pool_name", target.PoolName),
+                    ("zones", string.Join(" ", histogram.OrderBy(z => z.Key, StringComparer.Ordinal).Select(z => $"{z.Key}={z.Value}"))),
+                    ("chosen", string.Join(" ", chosen.Select(n => $"{n.RemoteId}@{zoneOf.GetValueOrDefault(n.RemoteId)}"))));
+                return chosen;
+            };
+        }
+
         var remoteIds = byId ? servers.Select(s => s.Id).ToList() : names.ToList();
         IReadOnlyList<ClusterNode> drained;
         IReadOnlyList<ClusterNode> failedDrains = [];

@@ -101,6 +101,13 @@ public sealed class OsNovaOptions : NomadPluginOptions, IValidatableObject
     [Range(1, 100)]
     public int MaxConcurrentActions { get; set; } = 10;
 
+    /// <summary><c>node_join_timeout</c>: how long an ACTIVE server may go without a Nomad node before it is replaced; 0 turns the check off.</summary>
+    public TimeSpan NodeJoinTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>max_unjoined_replacements</c>: servers that never joined deleted per evaluation (0 only reports them).</summary>
+    [Range(0, 100)]
+    public int MaxUnjoinedReplacements { get; set; } = 1;
+
     /// <summary><c>lb_pool_id</c>: Octavia pool (not supported by this build: see the docs).</summary>
     public string? LbPoolId { get; set; }
 
@@ -170,5 +177,6 @@ public sealed class OsNovaOptions : NomadPluginOptions, IValidatableObject
         if (ActionTimeout <= TimeSpan.Zero) yield return new ValidationResult("must be positive", [nameof(ActionTimeout)]);
         if (ScaleTimeout <= TimeSpan.Zero) yield return new ValidationResult("must be positive", [nameof(ScaleTimeout)]);
         if (StatusTimeout <= TimeSpan.Zero) yield return new ValidationResult("must be positive", [nameof(StatusTimeout)]);
+        if (NodeJoinTimeout < TimeSpan.Zero) yield return new ValidationResult("must not be negative (0 turns the check off)", [nameof(NodeJoinTimeout)]);
     }
 }

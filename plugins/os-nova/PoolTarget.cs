@@ -18,7 +18,7 @@ internal sealed record PoolTarget
 
     private static readonly string[] KnownKeys =
     [
-        "pool_name", "name", "name_prefix", "image_id", "image_name", "flavor_id", "flavor_name", "network_ids", "network_names",
+        "pool_name", "name", "name_prefix", "image_id", "image_name", "flavor_id", "flavor_name", "flavor_names", "network_ids", "network_names",
         "network_id", "network_name", "availability_zones", MisspeltAvailabilityZones, "evenly_split_azs", "server_group_id",
         "floatingip_pool_name", "security_groups", "user_data_template", "metadata", "tags", "value_separator", "stop_first",
         "force_delete", "dry-run",
@@ -34,6 +34,9 @@ internal sealed record PoolTarget
     public string? ImageName { get; init; }
     public string? FlavorId { get; init; }
     public string? FlavorName { get; init; }
+
+    /// <summary><c>flavor_names</c>: flavors in preference order; later ones are used when Nova has no room for earlier ones.</summary>
+    public IReadOnlyList<string> FlavorNames { get; init; } = [];
     public IReadOnlyList<string> NetworkIds { get; init; } = [];
     public IReadOnlyList<string> NetworkNames { get; init; } = [];
     public IReadOnlyList<string> AvailabilityZones { get; init; } = [];
@@ -94,6 +97,16 @@ internal sealed record PoolTarget
         var imageName = settings.GetString("image_name");
         var flavorId = settings.GetString("flavor_id");
         var flavorName = settings.GetString("flavor_name");
+        var flavorNames = List("flavor_names");
+        if (settings.ContainsKey("flavor_names"))
+        {
+            if (flavorId is not null || flavorName is not null)
+                violations.Add(new ConfigViolation("flavor_names", "set either flavor_names or flavor_id/flavor_name, not both"));
+            else if (flavorNames.Count == 0)
+                violations.Add(new ConfigViolation("flavor_names", "lists no flavor"));
+            else if (flavorNames.Distinct(StringComparer.Ordinal).Count() != flavorNames.Count)
+                violations.Add(new ConfigViolation("flavor_names", "lists a flavor twice"));
+        }
 
         var networkIds = List("network_ids");
         var networkNames = List("network_names");
@@ -156,6 +169,7 @@ internal sealed record PoolTarget
             ImageName = imageName,
             FlavorId = flavorId,
             FlavorName = flavorName,
+            FlavorNames = flavorNames,
             NetworkIds = networkIds,
             NetworkNames = networkNames,
             AvailabilityZones = zones,
@@ -179,7 +193,7 @@ internal sealed record PoolTarget
         var violations = new List<ConfigViolation>();
         if (Name is null && NamePrefix is null) violations.Add(new ConfigViolation("name_prefix", "one of name or name_prefix is required to create servers"));
         if (ImageId is null && ImageName is null) violations.Add(new ConfigViolation("image_id", "required config param image_id or image_name"));
-        if (FlavorId is null && FlavorName is null) violations.Add(new ConfigViolation("flavor_id", "required config param flavor_id or flavor_name"));
+        if (FlavorId is null && FlavorName is null && FlavorNames.Count == 0) violations.Add(new ConfigViolation("flavor_id", "required config param flavor_id, flavor_name or flavor_names"));
         if (NetworkIds.Count == 0 && NetworkNames.Count == 0)
             violations.Add(new ConfigViolation("network_ids", "required config param network_ids/network_names or network_id/network_name not found"));
         if (violations.Count > 0) throw new PluginConfigException(violations);

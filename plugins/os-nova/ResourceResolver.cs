@@ -30,10 +30,15 @@ internal sealed class ResourceResolver
             ? await CheckedAsync("image", "image_id", id, () => _cloud.Glance.ImageExistsAsync(id, cancellationToken)).ConfigureAwait(false)
             : await LookupAsync("image", target.ImageName!, () => _cloud.Glance.FindImageIdByNameAsync(target.ImageName!, cancellationToken),
                 $"failed to find image with name {target.ImageName}", "image_name").ConfigureAwait(false);
-        var flavorId = target.FlavorId is { } fid
-            ? await CheckedAsync("flavor", "flavor_id", fid, () => _cloud.Nova.FlavorExistsAsync(fid, cancellationToken)).ConfigureAwait(false)
-            : await LookupAsync("flavor", target.FlavorName!, () => _cloud.Nova.FindFlavorIdByNameAsync(target.FlavorName!, cancellationToken),
-                $"failed to find flavor with name {target.FlavorName}", "flavor_name").ConfigureAwait(false);
+        var flavors = new List<Flavor>();
+        if (target.FlavorId is { } fid)
+            flavors.Add(new Flavor(fid, await CheckedAsync("flavor", "flavor_id", fid, () => _cloud.Nova.FlavorExistsAsync(fid, cancellationToken)).ConfigureAwait(false)));
+        var key = target.FlavorName is null ? "flavor_names" : "flavor_name";
+        foreach (var flavorName in target.FlavorName is { } single ? [single] : target.FlavorNames)
+        {
+            flavors.Add(new Flavor(flavorName, await LookupAsync("flavor", flavorName, () => _cloud.Nova.FindFlavorIdByNameAsync(flavorName, cancellationToken),
+                $"failed to find flavor with name {flavorName}", key).ConfigureAwait(false)));
+        }
 
         var networks = new List<string>();
         if (target.NetworkIds.Count > 0)
@@ -89,7 +94,7 @@ internal sealed class ResourceResolver
             }
         }
 
-        return new CreationData(imageId, flavorId, networks, externalNetworkId, template);
+        return new CreationData(imageId, flavors, networks, externalNetworkId, template);
     }
 
     private static NeutronNetwork? Single(IReadOnlyList<NeutronNetwork> networks, string name) => networks.Count switch

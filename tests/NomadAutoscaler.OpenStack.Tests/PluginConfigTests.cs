@@ -83,6 +83,37 @@ public sealed class PluginConfigTests
     }
 
     [Fact]
+    public void NodeJoinKeys_HaveDefaults_AndBadValuesNameTheKey()
+    {
+        var defaults = new OsNovaOptions();
+        Assert.Equal(TimeSpan.FromMinutes(10), defaults.NodeJoinTimeout);
+        Assert.Equal(1, defaults.MaxUnjoinedReplacements);
+        var options = new OsNovaOptions { NodeJoinTimeout = TimeSpan.FromSeconds(-1), MaxUnjoinedReplacements = -1 };
+        var results = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true));
+        results.AddRange(options.Validate(new ValidationContext(options)));
+        Assert.Contains(results, r => r.MemberNames.SequenceEqual([nameof(OsNovaOptions.NodeJoinTimeout)]));
+        Assert.Contains(results, r => r.MemberNames.SequenceEqual([nameof(OsNovaOptions.MaxUnjoinedReplacements)]));
+    }
+
+    [Fact]
+    public void FlavorNames_AreAnOrderedList_ExclusiveWithTheSingleFlavorKeys()
+    {
+        var target = Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("flavor_names", "2C-2GB-20GB, 4C-4GB-40GB"));
+        Assert.Equal(["2C-2GB-20GB", "4C-4GB-40GB"], target.FlavorNames);
+        foreach (var bad in new[] { ("flavor_name", "x"), ("flavor_id", "x") })
+        {
+            var both = Assert.Throws<PluginConfigException>(() => Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("flavor_names", "a,b"), bad));
+            Assert.Equal("flavor_names", Assert.Single(both.Violations).Key);
+        }
+
+        var twice = Assert.Throws<PluginConfigException>(() => Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("flavor_names", "a, a")));
+        Assert.Equal(("flavor_names", "lists a flavor twice"), (Assert.Single(twice.Violations).Key, twice.Violations[0].Problem));
+        var empty = Assert.Throws<PluginConfigException>(() => Parse(new TestLogger(), ("pool_name", "p"), ("node_class", "c"), ("flavor_names", " , ")));
+        Assert.Equal("flavor_names", Assert.Single(empty.Violations).Key);
+    }
+
+    [Fact]
     public void LoadBalancerKeys_AreRefusedClearly()
     {
         var options = new OsNovaOptions { LbPoolId = "pool", LbMemberPort = 80 };

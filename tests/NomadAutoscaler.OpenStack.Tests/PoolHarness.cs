@@ -35,7 +35,8 @@ internal sealed class PoolHarness : IAsyncDisposable
     public TestLogger Log { get; }
     public OpenStackClient Observer => _observer;
 
-    public static async Task<PoolHarness> StartAsync(LoopbackCloud cloud, ITestOutputHelper output)
+    /// <param name="neverJoinMetadataKey">Servers with this metadata key never become nodes (a broken image).</param>
+    public static async Task<PoolHarness> StartAsync(LoopbackCloud cloud, ITestOutputHelper output, string? neverJoinMetadataKey = null)
     {
         var poolName = "it-" + Guid.NewGuid().ToString("N")[..10];
         var observer = new OpenStackClient(cloud.Member);
@@ -51,7 +52,8 @@ internal sealed class PoolHarness : IAsyncDisposable
             AllocStopDelay = TimeSpan.FromMilliseconds(300),
             TickInterval = TimeSpan.FromMilliseconds(100),
         };
-        options.CloudJoinPools.Add(new CloudJoinPool { PoolName = poolName, NodeClass = "os-" + poolName, Cpu = 4000, MemoryMB = 8192 });
+        options.CloudJoinPools.Add(new CloudJoinPool { PoolName = poolName, NodeClass = "os-" + poolName, Cpu = 4000, MemoryMB = 8192,
+            NeverJoinMetadataKey = neverJoinMetadataKey });
         await simulator.StartAsync(options);
         return new PoolHarness(cloud, simulator, joinSource, observer, poolName, new TestLogger(output));
     }

@@ -51,4 +51,32 @@ public sealed class ScaleInSafetyIntegrationTests(ITestOutputHelper output)
         Assert.Contains("allocations of job big on node", noOp.Message, StringComparison.Ordinal);
         Assert.Equal(2, (await h.ServersAsync()).Count);
     }
+
+    [Fact]
+    public async Task Scale_in_4_to_2_with_evenly_split_azs_takes_from_the_largest_zone_so_the_two_zones_stay_balanced()
+    {
+        var cloud = LoopbackCloud.Get(output);
+        if (cloud is null) return;
+        await using var h = await PoolHarness.StartAsync(cloud, output);
+        using var plugin = await h.PluginAsync(o => o.IdAttribute = "unique.platform.openstack.id");
+        // Three servers pinned to az1, then one more with the split, which goes to az2: 3/1.
+        await plugin.ScaleAsync(new ScalingAction(3, ScalingDirection.Up, "test"), h.Target(("availability_zones", "az1")), default);
+        await h.WaitForReadyNodesAsync(3);
+        // newest_create_index ranks the az2 node (the last to join) first: without the zones, 4 → 2 would empty az2.
+        var split = h.Target(("availability_zones", "az1,az2"), ("evenly_split_azs", "true"), ("node_selector_strategy", "newest_create_index"));
+        await plugin.ScaleAsync(new ScalingAction(4, ScalingDirection.Up, "test"), split, default);
+        await h.WaitForReadyNodesAsync(4);
+        var before = await h.ServersAsync();
+        Assert.Equal([("az1", 3), ("az2", 1)], Zones(before));
+
+        await plugin.ScaleAsync(new ScalingAction(2, ScalingDirection.Down, "test"), split, default);
+
+        var after = await h.ServersAsync();
+        Assert.Equal([("az1", 1), ("az2", 1)], Zones(after));
+        Assert.Contains(after, s => s.Id == before.Single(b => b.AvailabilityZone == "az2").Id);
+        Assert.Contains(h.Log.Messages, m => m.StartsWith("successfully performed and verified scaling in", StringComparison.Ordinal));
+    }
+
+    private static IReadOnlyList<(string Zone, int Count)> Zones(IReadOnlyList<NovaServer> servers) =>
+        [.. servers.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count()))];
 }

@@ -27,6 +27,17 @@ public sealed class ScaleLogicTests
     }
 
     [Fact]
+    public void AzBalancer_ScaleInTakesFromTheLargestZone_BestRankedFirst()
+    {
+        // Ranked: az2's node first, then three az1 nodes; zones 3/1 → both removals come from az1, in rank order.
+        Assert.Equal([1, 2], AzBalancer.ChooseForScaleIn(["az2", "az1", "az1", "az1"], new Dictionary<string, int> { ["az1"] = 3, ["az2"] = 1 }, 2));
+        // Even zones: the best-ranked node goes first, then the other zone's best.
+        Assert.Equal([0, 2], AzBalancer.ChooseForScaleIn(["az1", "az1", "az2", "az2"], new Dictionary<string, int> { ["az1"] = 2, ["az2"] = 2 }, 2));
+        // Only az1 candidates are removable (the fit check kept the others): fewer zones to choose from, never more nodes.
+        Assert.Equal([0], AzBalancer.ChooseForScaleIn(["az1"], new Dictionary<string, int> { ["az1"] = 1, ["az2"] = 3 }, 2));
+    }
+
+    [Fact]
     public void Template_RejectsUnsupportedActions_NamingTheLine()
     {
         var error = Assert.Throws<FormatException>(() => UserDataTemplate.Parse("a\nb\n{{ range .Items }}"));

@@ -11,6 +11,9 @@ internal sealed class TestLogger(ITestOutputHelper? output = null) : ILogger
 
     public IReadOnlyList<string> Messages => Entries.Select(e => e.Message).ToList();
 
+    /// <summary>Hclog lines (a fixed message plus key/value pairs) with their pairs, in order.</summary>
+    public ConcurrentQueue<(string Message, IReadOnlyDictionary<string, string?> Pairs)> Hclog { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
@@ -23,6 +26,8 @@ internal sealed class TestLogger(ITestOutputHelper? output = null) : ILogger
         if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs && pairs.Count > 0 && !pairs.Any(p => p.Key == "{OriginalFormat}"))
             message += ": " + string.Join(" ", pairs.Select(p => $"{p.Key}={Text(p.Value)}"));
         Entries.Enqueue((logLevel, message));
+        if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs && !pairs.Any(p => p.Key == "{OriginalFormat}"))
+            Hclog.Enqueue((message, pairs.ToDictionary(p => p.Key, p => p.Value?.ToString(), StringComparer.Ordinal)));
         try
         {
             output?.WriteLine($"[{logLevel}] {message}");

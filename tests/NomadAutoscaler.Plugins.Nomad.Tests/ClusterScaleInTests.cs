@@ -66,6 +66,31 @@ public sealed class ClusterScaleInTests
     }
 
     [Fact]
+    public async Task ChooseRemovable_picks_among_the_removable_nodes_and_may_not_pick_others()
+    {
+        using var client = Create(Pool());
+        IReadOnlyList<string>? offered = null;
+        var scaleIn = new ClusterScaleIn(client, NodeRemoteId.ForOpenStack(null, null))
+        {
+            ChooseRemovable = (removable, count) =>
+            {
+                offered = [.. removable.Select(n => n.NodeId)];
+                return [.. removable.Skip(removable.Count - count)];
+            },
+        };
+
+        var selected = await scaleIn.SelectNodesForScaleInAsync(Options(), 1, null);
+
+        // The strategy ranks n3, n2, n1; the target gets all three and chooses the last.
+        Assert.Equal(["n3", "n2", "n1"], offered);
+        Assert.Equal(["n1"], selected.Select(n => n.NodeId));
+
+        scaleIn.ChooseRemovable = (removable, _) => [.. removable];
+        var tooMany = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(Options(), 1, null));
+        Assert.Equal("the target chose more nodes for scale-in than allowed, or nodes that are not removable", tooMany.Message);
+    }
+
+    [Fact]
     public async Task Drain_waits_for_drain_strategy_gone_and_allocations_stopped()
     {
         var stub = new StubNomad()

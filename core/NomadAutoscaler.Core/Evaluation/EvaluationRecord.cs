@@ -70,6 +70,9 @@ public sealed record EvaluationRecord
     /// one (e.g. why a scale-in could remove no node).</summary>
     public string? Reason { get; init; }
 
+    /// <summary>What the target reported doing while its status was read (<see cref="TargetStatusMeta.Notice"/>).</summary>
+    public string? Notice { get; init; }
+
     /// <summary>The error, when <see cref="Outcome"/> is <see cref="EvaluationOutcome.Error"/>.</summary>
     public string? Error { get; init; }
 }

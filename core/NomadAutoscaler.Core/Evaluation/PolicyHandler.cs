@@ -296,7 +296,15 @@ internal sealed class PolicyHandler : IAsyncDisposable
         _metrics.EvaluateMs.Record(watch.Elapsed.TotalMilliseconds, Tags(policy));
         record = record with { CurrentCount = decision.Status?.Count, Checks = decision.Checks, Action = decision.Action };
 
-        if (decision.Status is { } status) ObserveLastEvent(policy, status);
+        if (decision.Status is { } status)
+        {
+            ObserveLastEvent(policy, status);
+            if (status.Meta.TryGetValue(TargetStatusMeta.Notice, out var notice) && !string.IsNullOrEmpty(notice))
+            {
+                _logger.Hclog(LogLevel.Warning, "target reported while reading its status", ("policy_id", policy.Id), ("target", policy.Target.Name), ("notice", notice));
+                record = record with { Notice = notice };
+            }
+        }
 
         switch (decision.EarlyOutcome)
         {

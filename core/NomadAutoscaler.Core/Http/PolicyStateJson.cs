@@ -114,6 +114,7 @@ internal static class PolicyStateJson
             ["skipped"] = c.Skipped,
         })]),
         ["reason"] = record.Reason,
+        ["notice"] = record.Notice,
         ["error"] = record.Error,
     };
 

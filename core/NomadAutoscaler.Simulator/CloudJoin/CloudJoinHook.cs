@@ -62,7 +62,7 @@ internal sealed class CloudJoinHook
         foreach (var server in servers)
         {
             var pool = _pools.FirstOrDefault(p => InPool(server, p.PoolName));
-            if (pool is null)
+            if (pool is null || (pool.NeverJoinMetadataKey is { } never && server.Metadata.ContainsKey(never)))
             {
                 continue;
             }

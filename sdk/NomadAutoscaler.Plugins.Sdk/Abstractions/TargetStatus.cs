@@ -14,4 +14,8 @@ public static class TargetStatusMeta
 {
     /// <summary>Unix time in nanoseconds of the target's last scaling event; the agent applies cooldown from it.</summary>
     public const string LastEvent = "nomad_autoscaler.last_event";
+
+    /// <summary>Something the target did or refused to do while reading its status (e.g. replaced a broken server),
+    /// for the operator: the agent logs it and keeps it in the evaluation's decision history.</summary>
+    public const string Notice = "nomad_autoscaler.notice";
 }

@@ -37,6 +37,12 @@ public sealed class ClusterScaleIn
     /// <summary>The node that runs the autoscaler; it is never selected.</summary>
     public string? SelfNodeId { get; set; }
 
+    /// <summary>Chooses which of the removable nodes go, when a target knows more than the strategy (e.g. a cloud
+    /// keeping its zones even). It gets every node that passed do-not-disrupt and the fit check, in the strategy's
+    /// order, and how many may go; it returns at most that many of them. Any subset of removable nodes is itself
+    /// removable, so the safety rules still hold. Null takes the first ones.</summary>
+    public Func<IReadOnlyList<ClusterNode>, int, IReadOnlyList<ClusterNode>>? ChooseRemovable { get; set; }
+
     /// <summary>Finds <see cref="SelfNodeId"/> from <c>NOMAD_ALLOC_ID</c> (best effort: failures are logged).</summary>
     public async Task InitializeSelfNodeAsync(Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
@@ -106,10 +112,10 @@ public sealed class ClusterScaleIn
         var ranked = await NodeSelector.SelectAsync(_client, inGroup.Select(n => n.Node).ToList(), inGroup.Count, options.Strategy, _logger, cancellationToken).ConfigureAwait(false);
         if (ranked.Count == 0) throw new ClusterScaleException($"no nodes selected using strategy {NodeSelector.Name(options.Strategy)}");
 
-        IReadOnlyList<string> accepted, reasons;
+        IReadOnlyList<string> accepted, reasons, removable;
         try
         {
-            (accepted, reasons) = await ApplySafetyRulesAsync(options, all, ranked.Select(n => fullNodes[n.ID]).ToList(), count, cancellationToken).ConfigureAwait(false);
+            (accepted, reasons, removable) = await ApplySafetyRulesAsync(options, all, ranked.Select(n => fullNodes[n.ID]).ToList(), count, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {
@@ -130,14 +136,22 @@ public sealed class ClusterScaleIn
             _logger.LogInformation("identified portion of requested nodes for removal: requested={Requested} identified={Identified}", count, accepted.Count);
 
         var result = accepted.Select(id => byId[id]).ToList();
+        if (ChooseRemovable is { } choose && removable.Count > result.Count)
+        {
+            var chosen = choose(removable.Select(id => byId[id]).ToList(), result.Count);
+            if (chosen.Count > result.Count || chosen.Any(n => !removable.Contains(n.NodeId, StringComparer.Ordinal)))
+                throw new ClusterScaleException("the target chose more nodes for scale-in than allowed, or nodes that are not removable");
+            result = [.. chosen];
+        }
+
         foreach (var node in result)
             _logger.LogDebug("node selected for removal: node_id={NodeId} remote_id={RemoteId}", node.NodeId, node.RemoteId);
         return result;
     }
 
-    /// <summary>Filter → fit check → budget over the ranked candidates: the IDs that may go, in rank order, and
-    /// why the others may not.</summary>
-    private async Task<(IReadOnlyList<string> Accepted, IReadOnlyList<string> Reasons)> ApplySafetyRulesAsync(ClusterScaleInOptions options,
+    /// <summary>Filter → fit check → budget over the ranked candidates: the IDs that may go, in rank order, why the
+    /// others may not, and every removable one (before the count and budget cut, for <see cref="ChooseRemovable"/>).</summary>
+    private async Task<(IReadOnlyList<string> Accepted, IReadOnlyList<string> Reasons, IReadOnlyList<string> Removable)> ApplySafetyRulesAsync(ClusterScaleInOptions options,
         IReadOnlyList<NodeListStub> all, IReadOnlyList<Node> ranked, int count, CancellationToken cancellationToken)
     {
         var reasons = new List<string>();
@@ -181,7 +195,7 @@ public sealed class ClusterScaleIn
             }
         }
 
-        return (fitting.Take(count).ToList(), reasons);
+        return (fitting.Take(count).ToList(), reasons, fitting);
     }
 
     /// <summary>Every schedulable node of the cluster, with its allocations, as the fit check needs them.</summary>

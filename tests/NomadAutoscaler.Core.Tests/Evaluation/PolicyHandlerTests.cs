@@ -292,6 +292,20 @@ public sealed class PolicyHandlerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Target_notice_reaches_the_decision_history_whatever_the_outcome()
+    {
+        _target.Meta[TargetStatusMeta.Notice] = "1 ACTIVE server(s) have no Nomad node after node_join_timeout 10m0s";
+        var handler = Handler(Policies.Cluster());
+
+        var record = await Evaluate(handler);
+
+        Assert.Equal(EvaluationOutcome.NoAction, record.Outcome);
+        Assert.Equal(_target.Meta[TargetStatusMeta.Notice], record.Notice);
+        _target.Meta.Remove(TargetStatusMeta.Notice);
+        Assert.Null((await Evaluate(handler)).Notice);
+    }
+
+    [Fact]
     public async Task Outside_policy_schedule_skips_everything()
     {
         // 12:00 UTC on a Friday; the window is 08:00-09:00.
