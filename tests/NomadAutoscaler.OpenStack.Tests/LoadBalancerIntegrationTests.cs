@@ -204,6 +204,7 @@ public sealed class LoadBalancerIntegrationTests(ITestOutputHelper output)
         private readonly string _poolId = h.Cloud.Id("OS_TEST_LB_POOL_ID");
         private readonly string _lbId = h.Cloud.Id("OS_TEST_LB_ID");
         private readonly string _subnetId = h.Cloud.Id("OS_TEST_LB_SUBNET_ID");
+        private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
 
         public void Configure(OsNovaOptions o)
         {
@@ -217,6 +218,7 @@ public sealed class LoadBalancerIntegrationTests(ITestOutputHelper output)
         public async Task<IReadOnlyList<OctaviaMember>> MembersOfAsync(IEnumerable<string> names)
         {
             var wanted = names.ToHashSet(StringComparer.Ordinal);
+            foreach (var name in wanted) _seen[name] = true;
             return (await MembersAsync()).Where(m => wanted.Contains(m.Name)).ToList();
         }
 
@@ -228,10 +230,11 @@ public sealed class LoadBalancerIntegrationTests(ITestOutputHelper output)
                 TimeSpan.FromMinutes(1), $"member {name} to be ACTIVE");
         }
 
-        /// <summary>Nothing of a test may stay in the shared pool, whatever the test did.</summary>
+        /// <summary>Nothing of a test may stay in the shared pool, whatever the test did (also members of servers
+        /// that are gone, which a failed test may leave).</summary>
         public async Task RemoveMembersOfAsync(IEnumerable<NovaServer> servers, params string[] extra)
         {
-            foreach (var member in await MembersOfAsync(servers.Select(s => s.Id).Concat(extra)))
+            foreach (var member in await MembersOfAsync(servers.Select(s => s.Id).Concat(extra).Concat(_seen.Keys).ToList()))
             {
                 await WaitActiveAsync();
                 await h.Observer.Octavia.DeleteMemberAsync(_poolId, member.Id);
