@@ -17,6 +17,7 @@ public sealed class OpenStackClient : IDisposable
         Nova = new NovaClient(session, logger);
         Glance = new GlanceClient(session);
         Neutron = new NeutronClient(session);
+        Octavia = new OctaviaClient(session);
     }
 
     /// <summary>Keystone session, catalog and raw requests.</summary>
@@ -30,6 +31,9 @@ public sealed class OpenStackClient : IDisposable
 
     /// <summary>Network.</summary>
     public NeutronClient Neutron { get; }
+
+    /// <summary>Load balancer (Octavia).</summary>
+    public OctaviaClient Octavia { get; }
 
     /// <inheritdoc />
     public void Dispose() => Session.Dispose();

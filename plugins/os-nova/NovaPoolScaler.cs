@@ -52,6 +52,9 @@ internal sealed class NovaPoolScaler
     /// <summary>The Nomad node running the autoscaler (never drained).</summary>
     public string? SelfNodeId { get; init; }
 
+    /// <summary>Octavia membership (<c>lb_pool_id</c>), or null.</summary>
+    public LoadBalancerMembership? Membership { get; init; }
+
     public async Task<PoolSnapshot> ReadPoolAsync(PoolTarget target, CancellationToken cancellationToken)
     {
         var servers = await _cloud.Nova.ListServersAsync(target.PoolTag, cancellationToken).ConfigureAwait(false);
@@ -97,6 +100,8 @@ internal sealed class NovaPoolScaler
             _logger.LogWarning("Detected server in unexpected status: id={Id} state={State}", server.Id, server.Status);
         // A server in ERROR never recovers by itself: delete it now rather than letting it block or inflate the pool.
         await DeleteFailedServersAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        if (Membership is not null)
+            await Membership.RemoveLeftoversAsync(snapshot.Counted.Concat(snapshot.Ignored).Select(s => s.Id).ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
 
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (_lastScale.TryGetValue(target.PoolName, out var last))
@@ -421,6 +426,8 @@ internal sealed class NovaPoolScaler
 
                 _logger.LogDebug("instance boot up completed: server={Id}", id);
                 if (data.ExternalNetworkId is { } externalNetworkId) await AttachFloatingIpAsync(target, id, externalNetworkId, timeout.Token).ConfigureAwait(false);
+                // Before success is reported: a server outside the load balancer is not the capacity that was asked for.
+                if (Membership is not null) await Membership.AddAsync(id, timeout.Token).ConfigureAwait(false);
                 return id;
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -720,6 +727,9 @@ internal sealed class NovaPoolScaler
         try
         {
             var floatingIps = await FindFloatingIpsAsync(target, server.Id, ct).ConfigureAwait(false);
+            // After the drain, before the server goes: no traffic is sent to a server that is being deleted.
+            step = "remove the load balancer member of";
+            if (Membership is not null) await Membership.RemoveAsync(server.Id, ct).ConfigureAwait(false);
             if (stopFirst && server.Status != ShutoffStatus)
             {
                 step = "stop";
@@ -818,6 +828,15 @@ internal sealed class NovaPoolScaler
     private async Task CleanupAsync(string serverId)
     {
         using var budget = new CancellationTokenSource(_options.ActionTimeout, _time);
+        try
+        {
+            if (Membership is not null) await Membership.RemoveAsync(serverId, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ServerActionFailure or OperationCanceledException)
+        {
+            _logger.LogWarning("failed to remove the load balancer member of a failed server, the next status check retries: id={Id} error={Error}", serverId, ex.Message);
+        }
+
         try
         {
             await _cloud.Nova.DeleteServerAsync(serverId, budget.Token).ConfigureAwait(false);

@@ -108,13 +108,13 @@ public sealed class OsNovaOptions : NomadPluginOptions, IValidatableObject
     [Range(0, 100)]
     public int MaxUnjoinedReplacements { get; set; } = 1;
 
-    /// <summary><c>lb_pool_id</c>: Octavia pool (not supported by this build: see the docs).</summary>
+    /// <summary><c>lb_pool_id</c>: Octavia pool every server of every pool joins (agent-level, as upstream).</summary>
     public string? LbPoolId { get; set; }
 
-    /// <summary><c>lb_member_port</c>.</summary>
+    /// <summary><c>lb_member_port</c>: the members' protocol port; required with <c>lb_pool_id</c>.</summary>
     public int? LbMemberPort { get; set; }
 
-    /// <summary><c>lb_subnet_id</c>.</summary>
+    /// <summary><c>lb_subnet_id</c>: the subnet whose fixed IP becomes the member address (default: the first fixed IP's).</summary>
     public string? LbSubnetId { get; set; }
 
     /// <summary>The parsed <c>ignored_states</c>.</summary>
@@ -167,12 +167,7 @@ public sealed class OsNovaOptions : NomadPluginOptions, IValidatableObject
                 yield return new ValidationResult($"error setting ignored_states: state '{state}' can't be ignored", [nameof(IgnoredStates)]);
         }
 
-        if (!string.IsNullOrEmpty(LbPoolId))
-        {
-            yield return new ValidationResult(
-                "Octavia load-balancer membership is not supported by this build of os-nova (see docs/plugins/os-nova.md); remove lb_pool_id",
-                [nameof(LbPoolId)]);
-        }
+        foreach (var problem in LoadBalancerMembership.Validate(this)) yield return problem;
 
         if (ActionTimeout <= TimeSpan.Zero) yield return new ValidationResult("must be positive", [nameof(ActionTimeout)]);
         if (ScaleTimeout <= TimeSpan.Zero) yield return new ValidationResult("must be positive", [nameof(ScaleTimeout)]);

@@ -109,9 +109,17 @@ public sealed class OsNovaPlugin : ITargetPlugin<OsNovaOptions>, IDisposable
                 throw new InvalidOperationException($"failed to create OS compute client: {ex.Message}", ex);
             }
 
+            var membership = await LoadBalancerMembership.CreateAsync(cloud, options, PollInterval, _time, _logger, cancellationToken).ConfigureAwait(false);
+            // A crash (or a kill) between deleting a server and its member leaves a member that nothing else removes.
+            if (membership is not null) await membership.RemoveLeftoversAsync(new HashSet<string>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
             var scaleIn = new ClusterScaleIn(nomad, NodeRemoteId.ForOpenStack(options.IdAttribute, options.NameAttribute), _logger, _time);
             await scaleIn.InitializeSelfNodeAsync(_environment, cancellationToken).ConfigureAwait(false);
-            var scaler = new NovaPoolScaler(cloud, nomad, options, zones, _time, _logger) { PollInterval = PollInterval, SelfNodeId = scaleIn.SelfNodeId };
+            var scaler = new NovaPoolScaler(cloud, nomad, options, zones, _time, _logger)
+            {
+                PollInterval = PollInterval,
+                SelfNodeId = scaleIn.SelfNodeId,
+                Membership = membership,
+            };
             _logger.LogInformation("completed set-up of plugin: version={Version}", Version);
             var previous = Interlocked.Exchange(ref _state, new State(cloud, nomad, scaler));
             previous?.Dispose();
@@ -162,6 +170,7 @@ public sealed class OsNovaPlugin : ITargetPlugin<OsNovaOptions>, IDisposable
     {
         public void Dispose()
         {
+            Scaler.Membership?.Dispose();
             Cloud.Dispose();
             Nomad.Dispose();
         }

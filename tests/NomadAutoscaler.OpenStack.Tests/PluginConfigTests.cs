@@ -113,13 +113,27 @@ public sealed class PluginConfigTests
         Assert.Equal("flavor_names", Assert.Single(empty.Violations).Key);
     }
 
-    [Fact]
-    public void LoadBalancerKeys_AreRefusedClearly()
+    [Theory]
+    [InlineData("pool", null, null, "if 'lb_pool_id' is specified, required config param 'lb_member_port'", nameof(OsNovaOptions.LbMemberPort))]
+    [InlineData("pool", 0, null, "invalid value for 'lb_member_port': 0 is not a port (1-65535)", nameof(OsNovaOptions.LbMemberPort))]
+    [InlineData("pool", 65536, null, "invalid value for 'lb_member_port': 65536 is not a port (1-65535)", nameof(OsNovaOptions.LbMemberPort))]
+    [InlineData(null, 80, null, "lb_member_port and lb_subnet_id need lb_pool_id", nameof(OsNovaOptions.LbPoolId))]
+    [InlineData(null, null, "subnet", "lb_member_port and lb_subnet_id need lb_pool_id", nameof(OsNovaOptions.LbPoolId))]
+    [InlineData("pool", 80, null, null, null)]
+    [InlineData("pool", 65535, "subnet", null, null)]
+    public void LoadBalancerKeys_NameTheKeyThatIsWrong(string? pool, int? port, string? subnet, string? error, string? member)
     {
-        var options = new OsNovaOptions { LbPoolId = "pool", LbMemberPort = 80 };
-        var result = Assert.Single(options.Validate(new ValidationContext(options)));
-        Assert.Contains("Octavia", result.ErrorMessage, StringComparison.Ordinal);
-        Assert.Equal(nameof(OsNovaOptions.LbPoolId), Assert.Single(result.MemberNames));
+        var options = new OsNovaOptions { LbPoolId = pool, LbMemberPort = port, LbSubnetId = subnet };
+        var results = options.Validate(new ValidationContext(options)).ToList();
+        if (error is null)
+        {
+            Assert.Empty(results);
+            return;
+        }
+
+        var result = Assert.Single(results);
+        Assert.Equal(error, result.ErrorMessage);
+        Assert.Equal(member, Assert.Single(result.MemberNames));
     }
 
     [Fact]

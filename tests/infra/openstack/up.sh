@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Starts a real OpenStack (Debian 12 / Zed packages) on 127.0.0.1 for the os-nova integration tests:
 # Keystone, Glance, Placement, Nova (api, conductor, scheduler, two nova-compute with the fake virt driver,
-# hosts compute-az1 / compute-az2 in availability zones az1 / az2) and Neutron (ML2, no agents), with
+# hosts compute-az1 / compute-az2 in availability zones az1 / az2), Neutron (ML2, no agents) and Octavia (API +
+# worker with the no-op amphora/compute/network drivers: load balancers go ACTIVE, no amphora ever boots), with
 # MariaDB and RabbitMQ. Nothing listens on any address but 127.0.0.1. No VM ever runs: the fake driver only
 # keeps server state in memory, so servers go ACTIVE in seconds.
 #
 # Usage: tests/infra/openstack/up.sh [--clean]     (as root; stop with tests/infra/openstack/down.sh)
-#   --clean   also delete servers and floating IPs left in the test project by earlier runs and reset its quotas
+#   --clean   also delete servers and floating IPs left in the test project by earlier runs, members left in the
+#             bootstrap pool, and reset its quotas
 #
 # State dir: $OS_INFRA_STATE_DIR, default /var/tmp/nomad-autoscaler-openstack (outside git, survives CI steps).
 # Files the tests use (all in the state dir):
@@ -18,14 +20,23 @@
 #   clouds.yaml     clouds pco-member, pco-admin, pco-appcred (JSON syntax, which is valid YAML)
 #   ids.env         no secrets: OS_TEST_PROJECT_ID, OS_TEST_IMAGE_ID/_NAME, OS_TEST_NETWORK_ID/_NAME,
 #                   OS_TEST_SUBNET_ID, OS_TEST_FLAVOR_NAME (2C-2GB-20GB)/_ID, OS_TEST_AVAILABILITY_ZONES (az1,az2),
-#                   OS_TEST_EXTERNAL_NETWORK_NAME/_ID (for floating IPs), OS_TEST_SECURITY_GROUP, OS_TEST_DOMAIN_NAME
+#                   OS_TEST_EXTERNAL_NETWORK_NAME/_ID (for floating IPs), OS_TEST_SECURITY_GROUP, OS_TEST_DOMAIN_NAME,
+#                   and from lib/octavia.py: OS_TEST_LB_URL, OS_TEST_LB_ID, OS_TEST_LB_LISTENER_ID, OS_TEST_LB_POOL_ID,
+#                   OS_TEST_LB_SUBNET_ID (load balancer autoscaler-lb, HTTP listener :80, pool on autoscaler-subnet)
 #   log/            one log per service;  run/pids/  "<pid> <starttime>" of every process group up.sh started
-# Endpoints: keystone http://127.0.0.1:5000/v3, nova :8774/v2.1, glance :9292, placement :8778, neutron :9696.
+# Internal files: secrets.env, appcred.json, bootstrap.done / cloud.done / octavia.done (fingerprints), etc/
+# (rendered templates; etc/octavia/ca.pem + ca.key: throw-away CA the amphora flows sign with), bin/ (launchers),
+# data/, paste/, run/.
+# Endpoints: keystone http://127.0.0.1:5000/v3, nova :8774/v2.1, glance :9292, placement :8778, neutron :9696,
+# octavia (load-balancer) :9876.
 #
 # Modes: all services alive + bootstrap current -> only verify (seconds); bootstrap current but services
 # down -> restart them on the kept data; otherwise (first run, or templates / BOOTSTRAP_VERSION / package versions changed)
-# -> wipe data and bootstrap from scratch. Every run ends with a verification (token, app credential, catalog,
-# one server booted in az1 and one in az2 until ACTIVE, then deleted) and "OPENSTACK UP OK", or exits non-zero.
+# -> wipe data and bootstrap from scratch. Octavia has its own fingerprint (its templates and package plus the
+# core one) and is added to, or rebuilt on, a running cloud without stopping the core services.
+# Every run ends with a verification (token, app credential, catalog, one server booted in az1 and one in az2
+# until ACTIVE, then deleted; one member added to the bootstrap pool until ACTIVE, then removed) and
+# "OPENSTACK UP OK", or exits non-zero.
 set -euo pipefail
 set +m
 
@@ -35,6 +46,7 @@ source "$HERE/lib/common.sh"
 STATE="$OS_INFRA_STATE"
 # Bump when the bootstrap steps in this file change in a way that needs fresh data.
 BOOTSTRAP_VERSION=1
+OCTAVIA_PACKAGES=(python3-octavia openssl)
 PACKAGES=(python3-keystone python3-glance python3-placement python3-nova python3-neutron rabbitmq-server
   mariadb-server uwsgi-core uwsgi-plugin-python3 sqlite3 curl procps util-linux)
 COMPUTE_HOSTS=(compute-az1 compute-az2)
@@ -88,7 +100,7 @@ flock -w 1800 9 || die "another up.sh holds $STATE/up.lock"
 # ------------------------------------------------------------------------------------------------ packages
 phase packages
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in "${PACKAGES[@]}" "${OCTAVIA_PACKAGES[@]}"; do
   [[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true) == installed ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
@@ -125,89 +137,7 @@ if [[ ! -s $STATE/paste/nova-api-paste.ini || ! -s $STATE/paste/neutron-api-past
   rm -rf "$tmp"
 fi
 
-# ------------------------------------------------------------------------------------------------ mode
-# Data is rebuilt from scratch when the configs, the bootstrap steps or the packages change. The REST part
-# (osctl.py) is idempotent, so a change there only re-runs the cheap cloud-setup step.
-fingerprint=$( {
-  echo "bootstrap=$BOOTSTRAP_VERSION"
-  cat "$HERE"/templates/*
-  dpkg-query -W "${PACKAGES[@]}"
-} | sha256sum | cut -d' ' -f1)
-cloud_fingerprint=$(sha256sum <"$HERE/lib/osctl.py" | cut -d' ' -f1)
-
-all_alive() {
-  local s
-  for s in "${ALL_SERVICES[@]}"; do svc_alive "$s" || return 1; done
-}
-bootstrap_current() { [[ -f $STATE/bootstrap.done && $(cat "$STATE/bootstrap.done") == "$fingerprint" ]]; }
-
-run_osctl() { # on failure, name any service that died: that is usually the real cause
-  "$PY" "$HERE/lib/osctl.py" "$@" && return 0
-  [[ ${#STARTED[@]} -gt 0 ]] && check_started_alive "(found after 'osctl.py $1' failed)"
-  return 1
-}
-
-load_secrets() {
-  set -a
-  # shellcheck disable=SC1091
-  source "$STATE/secrets.env"
-  set +a
-}
-
-if bootstrap_current && all_alive; then
-  load_secrets
-  if [[ ! -f $STATE/cloud.done || $(cat "$STATE/cloud.done") != "$cloud_fingerprint" ]]; then
-    phase "cloud objects"
-    run_osctl cloud-setup || die "cloud setup failed"
-    echo "$cloud_fingerprint" >"$STATE/cloud.done"
-  fi
-  phase verify
-  if ((CLEAN)); then run_osctl cleanup || die "cleanup of leftover servers failed"; fi
-  run_osctl verify || die "verification failed on the running cloud (logs: $LOG); try down.sh then up.sh"
-  all_alive || die "a service died during verification (logs: $LOG); try down.sh then up.sh"
-  phase ""
-  printf '%s\n' "${TIMINGS[@]}"
-  log "OPENSTACK UP OK (already running; $(elapsed "$T_START") s). source $STATE/openrc; ids in $STATE/ids.env"
-  exit 0
-fi
-
-if bootstrap_current; then
-  MODE=restart
-else
-  MODE=cold
-fi
-log "mode: $MODE"
-phase prepare
-stop_all_services
-
-for port in 3306 4369 5000 5672 8774 8778 9292 9696 25672; do
-  if ss -Hltn "sport = :$port" | grep -q .; then
-    die "TCP port $port is already in use by a process up.sh did not start: $(ss -Hltnp "sport = :$port" | head -1)"
-  fi
-done
-
-if [[ $MODE == cold ]]; then
-  rm -rf "$DATA" "$ETC" "$BIN" "$RUN/lock" "$STATE/bootstrap.done" "$STATE/cloud.done" "$STATE/secrets.env" "$STATE/appcred.json" \
-    "$STATE"/openrc "$STATE"/admin-openrc "$STATE"/appcred-openrc "$STATE"/clouds.yaml "$STATE"/ids.env
-  find "$LOG" -type f ! -name 'apt-*' -delete
-  gen() { head -c 24 /dev/urandom | base64 | tr -d '/+=' ; }
-  umask 077
-  cat >"$STATE/secrets.env" <<EOF
-OS_INFRA_ADMIN_PASSWORD=$(gen)
-OS_INFRA_MEMBER_PASSWORD=$(gen)
-OS_INFRA_SERVICE_PASSWORD=$(gen)
-OS_INFRA_DB_PASSWORD=$(gen)
-EOF
-  umask 022
-fi
-load_secrets
-
-# ------------------------------------------------------------------------------------------------ configs
-phase configs
-mkdir -p "$ETC"/{keystone,placement,glance,nova,neutron,mysql} "$BIN" "$RUN"/lock/{glance,nova,neutron} \
-  "$DATA"/{glance-images,nova,neutron}
-for h in "${COMPUTE_HOSTS[@]}"; do mkdir -p "$RUN/lock/nova-$h" "$DATA/nova-$h/instances"; done
-
+# ------------------------------------------------------------------------------------------------ helpers
 render() { # template output [KEY=VALUE...]: ${VAR} substitution; a missing variable is an error
   local template=$1 out=$2
   shift 2
@@ -221,40 +151,12 @@ except KeyError as err:
 fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 os.write(fd, rendered.encode())' "$HERE/templates/$template" "$out"
 }
-render keystone.conf "$ETC/keystone/keystone.conf"
-render keystone-uwsgi.ini "$ETC/keystone/uwsgi.ini"
-render placement.conf "$ETC/placement/placement.conf"
-render placement-uwsgi.ini "$ETC/placement/uwsgi.ini"
-render glance-api.conf "$ETC/glance/glance-api.conf"
-render nova.conf "$ETC/nova/nova.conf"
-render nova-db.conf "$ETC/nova/nova-db.conf"
-for h in "${COMPUTE_HOSTS[@]}"; do render nova-compute-host.conf "$ETC/nova/nova-compute-$h.conf" COMPUTE_HOST="$h"; done
-render neutron.conf "$ETC/neutron/neutron.conf"
-render ml2_conf.ini "$ETC/neutron/ml2_conf.ini"
-render my.cnf "$ETC/mysql/my.cnf"
 
 # Launchers: Debian's python3-* library packages ship no /usr/bin scripts.
 launcher() { # name module
   printf '#!/usr/bin/python3\nimport sys\nfrom %s import main\nsys.exit(main())\n' "$2" >"$BIN/$1"
   chmod 755 "$BIN/$1"
 }
-launcher keystone-manage keystone.cmd.manage
-launcher glance-manage glance.cmd.manage
-launcher glance-api glance.cmd.api
-launcher placement-manage placement.cmd.manage
-launcher nova-manage nova.cmd.manage
-launcher nova-api nova.cmd.api
-launcher nova-conductor nova.cmd.conductor
-launcher nova-scheduler nova.cmd.scheduler
-launcher nova-compute nova.cmd.compute
-launcher neutron-db-manage neutron.db.migration.cli
-launcher neutron-server neutron.cmd.eventlet.server
-printf 'from keystone.server.wsgi import initialize_public_application\napplication = initialize_public_application()\n' >"$BIN/keystone-wsgi.py"
-printf 'from placement.wsgi import init_application\napplication = init_application()\n' >"$BIN/placement-wsgi.py"
-
-NOVA_DB_ARGS=(--config-file "$ETC/nova/nova.conf" --config-file "$ETC/nova/nova-db.conf")
-NEUTRON_ARGS=(--config-file "$ETC/neutron/neutron.conf" --config-file "$ETC/neutron/ml2_conf.ini")
-MYSQL=(mariadb --defaults-file="$ETC/mysql/my.cnf")
 
 start_svc() { # name command...: own session, so the PID is also the process-group id of all its workers
   local name=$1 pid start
@@ -295,6 +197,181 @@ http_answers() { # url [expected codes regex]: any HTTP answer (also 401) counts
 }
 
 port_listens() { ss -Hltn "sport = :$1" | grep -q .; }
+
+MYSQL=(mariadb --defaults-file="$ETC/mysql/my.cnf")
+
+# ------------------------------------------------------------------------------------------------ octavia
+# Octavia (API + worker, no-op amphora/compute/network drivers) has its own fingerprint and is (re)started on
+# its own, after the core services: adding it to or changing it on a running cloud never stops Keystone, Nova
+# or Neutron, which other test runs may be using. Its data is rebuilt whenever the core data is.
+octavia_fingerprint() {
+  { cat "$STATE/bootstrap.done"; cat "$HERE"/templates/octavia*; dpkg-query -W "${OCTAVIA_PACKAGES[@]}"; } |
+    sha256sum | cut -d' ' -f1
+}
+
+octavia_up() {
+  local fp
+  fp=$(octavia_fingerprint)
+  phase octavia
+  if [[ -f $STATE/octavia.done && $(cat "$STATE/octavia.done") == "$fp" ]] && svc_alive octavia-api && svc_alive octavia-worker; then
+    "$PY" "$HERE/lib/octavia.py" setup || die "octavia setup failed on the running cloud (logs: $LOG/octavia-*)"
+    return 0
+  fi
+  stop_services "${OCTAVIA_SERVICES[@]}"
+  ! port_listens 9876 || die "TCP port 9876 is already in use by a process up.sh did not start: $(ss -Hltnp 'sport = :9876' | head -1)"
+  mkdir -p "$ETC/octavia" "$RUN/lock/octavia" "$BIN"
+  if ! grep -q '^OS_INFRA_OCTAVIA_CERT_PASSPHRASE=' "$STATE/secrets.env"; then
+    # Octavia wants exactly 32 URL-safe base64 characters.
+    (umask 077 && echo "OS_INFRA_OCTAVIA_CERT_PASSPHRASE=$(head -c 64 /dev/urandom | base64 -w0 | tr -d '/+=' | head -c 32)" >>"$STATE/secrets.env")
+    load_secrets
+  fi
+  render octavia.conf "$ETC/octavia/octavia.conf" CERT_PASSPHRASE="$OS_INFRA_OCTAVIA_CERT_PASSPHRASE"
+  render octavia-uwsgi.ini "$ETC/octavia/uwsgi.ini"
+  launcher octavia-db-manage octavia.db.migration.cli
+  launcher octavia-worker octavia.cmd.octavia_worker
+  printf 'from octavia.api.app import setup_app
+application = setup_app(argv=["octavia-api", "--config-file", "%s", "--log-file", "%s"])
+' \
+    "$ETC/octavia/octavia.conf" "$LOG/octavia-api.log" >"$BIN/octavia-wsgi.py"
+  if [[ ! -f $STATE/octavia.done || $(cat "$STATE/octavia.done") != "$fp" ]]; then
+    rm -f "$STATE/octavia.done"
+    # The amphora flows sign a (never used) amphora certificate even with the no-op drivers.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=nomad-autoscaler test octavia CA' \
+      -keyout "$ETC/octavia/ca.key" -out "$ETC/octavia/ca.pem" >"$LOG/octavia-ca.log" 2>&1 ||
+      { tail_log "$LOG/octavia-ca.log"; die "openssl could not create the octavia CA"; }
+    "${MYSQL[@]}" -e 'DROP DATABASE IF EXISTS octavia; CREATE DATABASE octavia'
+    "$BIN/octavia-db-manage" --config-file "$ETC/octavia/octavia.conf" upgrade head >"$LOG/schema-octavia.log" 2>&1 ||
+      { tail_log "$LOG/schema-octavia.log"; die "octavia-db-manage upgrade head failed"; }
+  fi
+  local since
+  since=$(date +%s)
+  start_svc octavia-worker "$BIN/octavia-worker" --config-file "$ETC/octavia/octavia.conf" --log-file "$LOG/octavia-worker.log"
+  start_svc octavia-api uwsgi --ini "$ETC/octavia/uwsgi.ini"
+  wait_until "octavia-api on :9876" 180 octavia-api http_answers http://127.0.0.1:9876/ '^200$'
+  wait_until "octavia-worker to consume its queue" 180 octavia-worker "$PY" "$HERE/lib/octavia.py" worker-consuming
+  "$PY" "$HERE/lib/octavia.py" setup || { check_started_alive "(found after 'octavia.py setup' failed)"; die "octavia setup failed (logs: $LOG/octavia-*)"; }
+  echo "$fp" >"$STATE/octavia.done"
+  log "octavia up in $(elapsed "$T_PHASE") s"
+}
+
+# ------------------------------------------------------------------------------------------------ mode
+# Data is rebuilt from scratch when the configs, the bootstrap steps or the packages change. The REST part
+# (osctl.py) is idempotent, so a change there only re-runs the cheap cloud-setup step.
+fingerprint=$( {
+  echo "bootstrap=$BOOTSTRAP_VERSION"
+  # Octavia's templates and packages have their own fingerprint (octavia_fingerprint).
+  for t in "$HERE"/templates/*; do [[ ${t##*/} == octavia* ]] || cat "$t"; done
+  dpkg-query -W "${PACKAGES[@]}"
+} | sha256sum | cut -d' ' -f1)
+cloud_fingerprint=$(sha256sum <"$HERE/lib/osctl.py" | cut -d' ' -f1)
+
+all_alive() {
+  local s
+  for s in "${CORE_SERVICES[@]}"; do svc_alive "$s" || return 1; done
+}
+bootstrap_current() { [[ -f $STATE/bootstrap.done && $(cat "$STATE/bootstrap.done") == "$fingerprint" ]]; }
+
+run_osctl() { # on failure, name any service that died: that is usually the real cause
+  "$PY" "$HERE/lib/osctl.py" "$@" && return 0
+  [[ ${#STARTED[@]} -gt 0 ]] && check_started_alive "(found after 'osctl.py $1' failed)"
+  return 1
+}
+
+load_secrets() {
+  set -a
+  # shellcheck disable=SC1091
+  source "$STATE/secrets.env"
+  set +a
+}
+
+if bootstrap_current && all_alive; then
+  load_secrets
+  if [[ ! -f $STATE/cloud.done || $(cat "$STATE/cloud.done") != "$cloud_fingerprint" ]]; then
+    phase "cloud objects"
+    run_osctl cloud-setup || die "cloud setup failed"
+    echo "$cloud_fingerprint" >"$STATE/cloud.done"
+  fi
+  octavia_up
+  phase verify
+  if ((CLEAN)); then
+    run_osctl cleanup || die "cleanup of leftover servers failed"
+    "$PY" "$HERE/lib/octavia.py" cleanup || die "cleanup of leftover load balancer members failed"
+  fi
+  run_osctl verify || die "verification failed on the running cloud (logs: $LOG); try down.sh then up.sh"
+  "$PY" "$HERE/lib/octavia.py" verify || die "octavia verification failed on the running cloud (logs: $LOG/octavia-*)"
+  all_alive && svc_alive octavia-api && svc_alive octavia-worker ||
+    die "a service died during verification (logs: $LOG); try down.sh then up.sh"
+  phase ""
+  printf '%s\n' "${TIMINGS[@]}"
+  log "OPENSTACK UP OK (already running; $(elapsed "$T_START") s). source $STATE/openrc; ids in $STATE/ids.env"
+  exit 0
+fi
+
+if bootstrap_current; then
+  MODE=restart
+else
+  MODE=cold
+fi
+log "mode: $MODE"
+phase prepare
+stop_all_services
+
+for port in 3306 4369 5000 5672 8774 8778 9292 9696 25672; do
+  if ss -Hltn "sport = :$port" | grep -q .; then
+    die "TCP port $port is already in use by a process up.sh did not start: $(ss -Hltnp "sport = :$port" | head -1)"
+  fi
+done
+
+if [[ $MODE == cold ]]; then
+  rm -rf "$DATA" "$ETC" "$BIN" "$RUN/lock" "$STATE/bootstrap.done" "$STATE/cloud.done" "$STATE/octavia.done" "$STATE/secrets.env" "$STATE/appcred.json" \
+    "$STATE"/openrc "$STATE"/admin-openrc "$STATE"/appcred-openrc "$STATE"/clouds.yaml "$STATE"/ids.env
+  find "$LOG" -type f ! -name 'apt-*' -delete
+  gen() { head -c 24 /dev/urandom | base64 | tr -d '/+=' ; }
+  umask 077
+  cat >"$STATE/secrets.env" <<EOF
+OS_INFRA_ADMIN_PASSWORD=$(gen)
+OS_INFRA_MEMBER_PASSWORD=$(gen)
+OS_INFRA_SERVICE_PASSWORD=$(gen)
+OS_INFRA_DB_PASSWORD=$(gen)
+EOF
+  umask 022
+fi
+load_secrets
+
+# ------------------------------------------------------------------------------------------------ configs
+phase configs
+mkdir -p "$ETC"/{keystone,placement,glance,nova,neutron,mysql} "$BIN" "$RUN"/lock/{glance,nova,neutron} \
+  "$DATA"/{glance-images,nova,neutron}
+for h in "${COMPUTE_HOSTS[@]}"; do mkdir -p "$RUN/lock/nova-$h" "$DATA/nova-$h/instances"; done
+
+render keystone.conf "$ETC/keystone/keystone.conf"
+render keystone-uwsgi.ini "$ETC/keystone/uwsgi.ini"
+render placement.conf "$ETC/placement/placement.conf"
+render placement-uwsgi.ini "$ETC/placement/uwsgi.ini"
+render glance-api.conf "$ETC/glance/glance-api.conf"
+render nova.conf "$ETC/nova/nova.conf"
+render nova-db.conf "$ETC/nova/nova-db.conf"
+for h in "${COMPUTE_HOSTS[@]}"; do render nova-compute-host.conf "$ETC/nova/nova-compute-$h.conf" COMPUTE_HOST="$h"; done
+render neutron.conf "$ETC/neutron/neutron.conf"
+render ml2_conf.ini "$ETC/neutron/ml2_conf.ini"
+render my.cnf "$ETC/mysql/my.cnf"
+
+launcher keystone-manage keystone.cmd.manage
+launcher glance-manage glance.cmd.manage
+launcher glance-api glance.cmd.api
+launcher placement-manage placement.cmd.manage
+launcher nova-manage nova.cmd.manage
+launcher nova-api nova.cmd.api
+launcher nova-conductor nova.cmd.conductor
+launcher nova-scheduler nova.cmd.scheduler
+launcher nova-compute nova.cmd.compute
+launcher neutron-db-manage neutron.db.migration.cli
+launcher neutron-server neutron.cmd.eventlet.server
+printf 'from keystone.server.wsgi import initialize_public_application\napplication = initialize_public_application()\n' >"$BIN/keystone-wsgi.py"
+printf 'from placement.wsgi import init_application\napplication = init_application()\n' >"$BIN/placement-wsgi.py"
+
+NOVA_DB_ARGS=(--config-file "$ETC/nova/nova.conf" --config-file "$ETC/nova/nova-db.conf")
+NEUTRON_ARGS=(--config-file "$ETC/neutron/neutron.conf" --config-file "$ETC/neutron/ml2_conf.ini")
 
 # ------------------------------------------------------------------------------------------------ rabbitmq + mariadb
 phase "rabbitmq+mariadb"
@@ -478,10 +555,13 @@ run_osctl cloud-setup || die "cloud setup failed"
 if ((CLEAN)); then run_osctl cleanup || die "cleanup of leftover servers failed"; fi
 echo "$fingerprint" >"$STATE/bootstrap.done"
 echo "$cloud_fingerprint" >"$STATE/cloud.done"
+octavia_up
+if ((CLEAN)); then "$PY" "$HERE/lib/octavia.py" cleanup || die "cleanup of leftover load balancer members failed"; fi
 
 phase verify
 check_started_alive "during start-up"
 run_osctl verify || die "verification failed (logs: $LOG)"
+"$PY" "$HERE/lib/octavia.py" verify || die "octavia verification failed (logs: $LOG/octavia-*)"
 check_started_alive "during verification"
 phase ""
 printf '%s\n' "${TIMINGS[@]}"

@@ -7,9 +7,12 @@ OS_INFRA_STATE="${OS_INFRA_STATE_DIR:-/var/tmp/nomad-autoscaler-openstack}"
 PIDS_DIR="$OS_INFRA_STATE/run/pids"
 PY=/usr/bin/python3
 
-# Start order; down.sh stops in reverse.
-ALL_SERVICES=(epmd rabbitmq mariadb keystone placement glance neutron nova-api nova-conductor nova-scheduler
+# Start order; down.sh stops in reverse. Octavia is started after the rest and separately, so adding it to a
+# running cloud never restarts the core services.
+CORE_SERVICES=(epmd rabbitmq mariadb keystone placement glance neutron nova-api nova-conductor nova-scheduler
   nova-compute-az1 nova-compute-az2)
+OCTAVIA_SERVICES=(octavia-worker octavia-api)
+ALL_SERVICES=("${CORE_SERVICES[@]}" "${OCTAVIA_SERVICES[@]}")
 
 log() { printf '[openstack-infra %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[openstack-infra %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
@@ -71,6 +74,7 @@ stop_services() { # names...: TERM their process groups together, wait up to 30 
 
 stop_all_services() {
   # OpenStack services first, while the database and the message bus they talk to while exiting still exist.
+  stop_services octavia-api octavia-worker
   stop_services nova-compute-az1 nova-compute-az2 nova-scheduler nova-conductor nova-api neutron glance placement keystone
   stop_services rabbitmq mariadb
   stop_services epmd
