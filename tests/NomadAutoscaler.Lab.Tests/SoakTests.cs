@@ -17,7 +17,8 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         3, // a server that went ACTIVE but never joined stayed in the pool for ever (sim-cloud now deletes it after 5 min)
     ];
 
-    private const int DefaultSeeds = 200;
+    // 200 seeds did not fit the budget (docs/reliability.md, measurements); SOAK_SEEDS=200 runs them.
+    private const int DefaultSeeds = 50;
     private static readonly string Soak = Path.Combine(AppContext.BaseDirectory, "Soak");
     private static readonly IReadOnlyDictionary<string, string?> NoEnvironment = new Dictionary<string, string?>();
     private readonly string _dir = Directory.CreateTempSubdirectory("lab-soak-").FullName;
