@@ -28,8 +28,8 @@ internal sealed class LabCloud(LabOptions options) : ILabCloud, IAsyncDisposable
     private InProcessPlugin? _plugin;
     private InProcessClients? _clients;
 
-    /// <summary>Turns on the simulator's cloud with the run's boot settings.</summary>
-    public static LabCloud Attach(SimulatorOptions simulator, LabOptions options)
+    /// <summary>Turns on the simulator's cloud with the run's boot settings (and the fault schedule's boot faults).</summary>
+    public static LabCloud Attach(SimulatorOptions simulator, LabOptions options, Func<string, SimulatedBootFault>? bootFault = null)
     {
         simulator.Cloud = new SimulatedCloudOptions
         {
@@ -37,6 +37,7 @@ internal sealed class LabCloud(LabOptions options) : ILabCloud, IAsyncDisposable
             BootJitter = options.BootJitter,
             BootFailureRate = options.BootFailureRate,
             Seed = options.Seed,
+            BootFault = bootFault,
         };
         return new LabCloud(options);
     }
@@ -45,6 +46,8 @@ internal sealed class LabCloud(LabOptions options) : ILabCloud, IAsyncDisposable
     public static string PoolName(ScalingPolicy policy) =>
         policy.Target.Config.GetValueOrDefault("pool_name") is { Length: > 0 } name ? name : policy.Target.Config.GetValueOrDefault("node_class", policy.Name);
 
+    /// <summary>Starts the sim-cloud plugin of one agent on <paramref name="handler"/>. After an agent restart it is
+    /// called again: the new agent's plugin is a new instance, knowing nothing of the old one's memory.</summary>
     public async Task ConnectAsync(NomadSimulator simulator, HttpMessageHandler handler, TimeProvider clock, AgentConfig config, ILoggerFactory loggers)
     {
         _cloud = simulator.Cloud ?? throw new InvalidOperationException("the simulator was started without a cloud");
@@ -70,7 +73,8 @@ internal sealed class LabCloud(LabOptions options) : ILabCloud, IAsyncDisposable
 
     public int LiveServers(string pool) => _cloud!.LiveCount(pool);
 
-    public ITargetClient TargetFor(TargetCloud block) => new NarrowedTarget(this, options);
+    // The clients of the plugin started last: each agent's target talks to its own plugin instance.
+    public ITargetClient TargetFor(TargetCloud block) => new NarrowedTarget(_clients!, options);
 
     public async ValueTask DisposeAsync()
     {
@@ -78,15 +82,15 @@ internal sealed class LabCloud(LabOptions options) : ILabCloud, IAsyncDisposable
     }
 
     /// <summary>Hands the engine's calls to sim-cloud with the policy's target config narrowed and sized.</summary>
-    private sealed class NarrowedTarget(LabCloud cloud, LabOptions options) : ITargetClient
+    private sealed class NarrowedTarget(InProcessClients clients, LabOptions options) : ITargetClient
     {
         public string PluginName => "sim-cloud";
 
         public Task<TargetStatus?> StatusAsync(IReadOnlyDictionary<string, string> config, CancellationToken cancellationToken) =>
-            cloud._clients!.StatusAsync(Narrow(config), cancellationToken);
+            clients.StatusAsync(Narrow(config), cancellationToken);
 
         public Task<ScaleOutcome> ScaleAsync(ScalingAction action, IReadOnlyDictionary<string, string> config, CancellationToken cancellationToken) =>
-            cloud._clients!.ScaleAsync(action, Narrow(config), cancellationToken);
+            clients.ScaleAsync(action, Narrow(config), cancellationToken);
 
         private Dictionary<string, string> Narrow(IReadOnlyDictionary<string, string> config)
         {

@@ -36,6 +36,20 @@ public sealed record LabOptions
     /// virtual time: the same lines an agent would print, for following a decision.</summary>
     public string? LogLevel { get; init; }
 
+    /// <summary>The fault schedule drawn from <see cref="Seed"/> (<c>-faults</c>). With any fault on, the run also
+    /// checks its invariants as it goes and stops at the first violation (<see cref="Faults.LabInvariantException"/>).</summary>
+    public Faults.LabFaultSpec FaultSpec { get; init; } = Faults.LabFaultSpec.None;
+
+    /// <summary>Faults are drawn until this far into the run (default: the duration less an hour), then the run shows
+    /// whether the system recovers.</summary>
+    public TimeSpan? FaultsUntil { get; init; }
+
+    /// <summary>How long after faults stop every pool must have what its policy wants, and keep it to the end.</summary>
+    public TimeSpan ConvergenceBound { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Checks the invariants even without faults: a fault-free run must keep them too.</summary>
+    public bool CheckInvariants { get; init; }
+
     /// <summary>Where a run starts on the virtual clock; fixed, so reports repeat.</summary>
     public DateTimeOffset Start { get; init; } = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 }

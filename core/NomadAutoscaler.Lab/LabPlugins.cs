@@ -36,7 +36,7 @@ internal sealed class LabPlugins : IPluginDirectory, IAsyncDisposable
     }
 
     public static async Task<LabPlugins> CreateAsync(AgentConfig config, TimeProvider time, HttpMessageHandler nomad, ILoggerFactory loggers,
-        Func<TargetCloud, ITargetClient> cloudTarget, CancellationToken cancellationToken)
+        Func<TargetCloud, ITargetClient> cloudTarget, CancellationToken cancellationToken, Faults.LabFaults? faults = null)
     {
         var plugins = new LabPlugins();
         var settings = AutoscalerAgent.Settings(config.Nomad);
@@ -45,7 +45,8 @@ internal sealed class LabPlugins : IPluginDirectory, IAsyncDisposable
             plugins._drivers[Key(kind, block.Name)] = block.Driver;
             if (kind == PluginKind.Target && CloudDrivers.Contains(block.Driver))
             {
-                plugins._targets[block.Name] = cloudTarget(new TargetCloud(block.Name, block.Driver));
+                var target = cloudTarget(new TargetCloud(block.Name, block.Driver));
+                plugins._targets[block.Name] = faults is null ? target : faults.Wrap(target);
                 continue;
             }
 
@@ -75,13 +76,13 @@ internal sealed class LabPlugins : IPluginDirectory, IAsyncDisposable
             switch (kind)
             {
                 case PluginKind.Apm:
-                    plugins._apms[block.Name] = clients;
+                    plugins._apms[block.Name] = faults is null ? clients : faults.Wrap((IApmClient)clients);
                     break;
                 case PluginKind.Strategy:
-                    plugins._strategies[block.Name] = clients;
+                    plugins._strategies[block.Name] = faults is null ? clients : faults.Wrap((IStrategyClient)clients);
                     break;
                 default:
-                    plugins._targets[block.Name] = clients;
+                    plugins._targets[block.Name] = faults is null ? clients : faults.Wrap((ITargetClient)clients);
                     break;
             }
         }

@@ -18,6 +18,12 @@ public sealed record LabReport
     /// <summary>Timers set off the lab's thread: work that escaped to the thread pool; non-zero means the run may not repeat exactly.</summary>
     public int EscapedWork { get; init; }
 
+    /// <summary>With faults or invariant checks: what happened (faults, cloud calls, decisions), in virtual time.</summary>
+    public IReadOnlyList<string> History { get; init; } = [];
+
+    /// <summary>With faults or invariant checks: the longest a pool took, after faults stopped, to reach what its policy wants.</summary>
+    public TimeSpan? LongestConvergence { get; init; }
+
     /// <summary>How far past the decision the demand is looked at when judging a scale-out's overshoot.</summary>
     public static readonly TimeSpan OvershootWindow = TimeSpan.FromHours(1);
 

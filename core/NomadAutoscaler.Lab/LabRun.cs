@@ -4,8 +4,10 @@ using NomadAutoscaler.Core.Configuration;
 using NomadAutoscaler.Core.Evaluation;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Policy;
+using NomadAutoscaler.Lab.Faults;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator;
+using NomadAutoscaler.Simulator.Cloud;
 
 namespace NomadAutoscaler.Lab;
 
@@ -21,14 +23,25 @@ public static class LabRun
         var config = LoadConfig(options, environment, workingDirectory);
         var workload = LoadWorkload(options.WorkloadPath);
         var clock = new VirtualClock(options.Start);
-        using var ownLoggers = loggers is null && options.LogLevel is { } level
-            ? LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace)
-                .AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(level), UseUtc = true, TimeProvider = clock })))
+        var checking = options.FaultSpec.Any || options.CheckInvariants;
+        var history = checking ? new LabHistory(clock, options.Start) : null;
+        var until = options.Start + (options.FaultsUntil ?? (options.Duration > TimeSpan.FromHours(1) ? options.Duration - TimeSpan.FromHours(1) : TimeSpan.Zero));
+        var faults = history is null ? null : new LabFaults(options.FaultSpec, options.Seed, clock, until, history);
+        // The secret check reads every line the agent logs, so the run logs at debug even when nothing is printed.
+        var scanner = faults is null ? null : new SecretScanningLoggerProvider();
+        using var ownLoggers = loggers is null && (options.LogLevel is not null || scanner is not null)
+            ? LoggerFactory.Create(builder =>
+            {
+                builder.SetMinimumLevel(LogLevel.Trace);
+                if (options.LogLevel is { } level)
+                    builder.AddProvider(new HclogLoggerProvider(new HclogOptions { MinimumLevel = HclogLevel.Parse(level), UseUtc = true, TimeProvider = clock }));
+                if (scanner is not null) builder.AddProvider(scanner);
+            })
             : null;
         loggers ??= ownLoggers ?? (ILoggerFactory)NullLoggerFactory.Instance;
         var loop = new LabLoop(clock);
         var end = options.Start + options.Duration;
-        var world = new LabWorld(options, config, workload, loop, loggers);
+        var world = new LabWorld(options, config, workload, loop, loggers, faults, scanner);
         IReadOnlyList<PolicyTrack> tracks;
         try
         {
@@ -42,7 +55,23 @@ public static class LabRun
 
         if (world.Faults.Count > 0)
             throw new InvalidOperationException("an evaluation failed unexpectedly in the lab", world.Faults[0]);
-        return LabReport.Build(options, tracks, clock.ForeignTimers);
+        return LabReport.Build(options, tracks, clock.ForeignTimers) with
+        {
+            History = history?.Lines ?? [],
+            LongestConvergence = world.Invariants?.LongestConvergence,
+        };
+    }
+
+    /// <summary>Values of the configuration that must never be logged: the Nomad token and HTTP auth, and every plugin
+    /// config value whose key says it is a secret.</summary>
+    internal static IReadOnlyList<string> Secrets(AgentConfig config)
+    {
+        string[] words = ["password", "secret", "token", "credential", "http_auth"];
+        var values = new List<string> { config.Nomad.Token, config.Nomad.HttpAuth };
+        foreach (var (_, block) in config.AllPlugins)
+            values.AddRange(block.Config.Where(e => words.Any(w => e.Key.Contains(w, StringComparison.OrdinalIgnoreCase))).Select(e => e.Value));
+        // Short values ("true", "1") would match everywhere and are no secret worth the name.
+        return values.Where(v => v.Length >= 8).Distinct(StringComparer.Ordinal).ToList();
     }
 
     private static AgentConfig LoadConfig(LabOptions options, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
@@ -74,18 +103,25 @@ public static class LabRun
     }
 
     /// <summary>Everything that lives on the virtual clock for one run.</summary>
-    private sealed class LabWorld(LabOptions options, AgentConfig config, SimulatedWorkload workload, LabLoop loop, ILoggerFactory loggers) : IAsyncDisposable
+    private sealed class LabWorld(LabOptions options, AgentConfig config, SimulatedWorkload workload, LabLoop loop, ILoggerFactory loggers,
+        LabFaults? faults, SecretScanningLoggerProvider? scanner) : IAsyncDisposable
     {
         private readonly VirtualClock clock = loop.Clock;
         private readonly NomadSimulator _simulator = new(loop.Clock);
         private readonly Dictionary<string, PolicyTrack> _tracks = new(StringComparer.Ordinal);
-        private EvaluationDriver? _driver;
         private LabObserver? _observer;
         private LabPlugins? _plugins;
-        private PolicyManager? _manager;
         private LabCloud? _cloud;
+        private HttpMessageHandler? _world;
+        private PolicySnapshot? _snapshot;
+        private AgentProcess? _agent;
+        private int _generation;
+        private readonly List<Exception> _faults = [];
 
-        public IReadOnlyList<Exception> Faults => _driver?.Faults ?? [];
+        /// <summary>Evaluations that threw: bugs, never expected errors (a dead agent's are not counted).</summary>
+        public IReadOnlyList<Exception> Faults => _faults;
+
+        public LabInvariants? Invariants { get; private set; }
 
         public async Task<IReadOnlyList<PolicyTrack>> StartAsync()
         {
@@ -100,39 +136,156 @@ public static class LabRun
                 Dispatch = loop.Post,
                 Logger = loggers.CreateLogger("lab.simulator"),
             };
-            var cloud = LabCloud.Attach(simulatorOptions, options);
+            var cloud = LabCloud.Attach(simulatorOptions, options, faults is null ? null : BootFault);
             _cloud = cloud;
             _simulator.StartInMemory(simulatorOptions);
-            var handler = _simulator.CreateHttpHandler();
-            await cloud.ConnectAsync(_simulator, handler, clock, config, loggers);
+            _world = _simulator.CreateHttpHandler();
+            if (faults is not null)
+            {
+                // The invariants see the tracks as the agent's first start adds them.
+                Invariants = new LabInvariants(clock, _simulator.State, _simulator.Cloud!, _tracks.Values, faults, options.Seed, options.ConvergenceBound, Secrets(config));
+                scanner!.Target = Invariants;
+                _world = new FaultyNomadHandler(new InvariantHandler(_world, Invariants), faults);
+            }
 
-            _plugins = await LabPlugins.CreateAsync(config, clock, handler, loggers, cloud.TargetFor, CancellationToken.None);
-            var snapshot = ReadPolicies();
-            foreach (var policy in snapshot.Policies) _tracks[policy.Id] = Track(policy, cloud);
-
-            _driver = new EvaluationDriver(clock, Evaluated);
-            _manager = new PolicyManager(_plugins, config.PolicyEval.Workers, clock, loggers, new AutoscalerMetrics(), start: _driver.Start);
-            await _manager.ApplyAsync(snapshot);
-
+            await StartAgentAsync();
             var ordered = _tracks.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Policy.Id, StringComparer.Ordinal).ToList();
+            if (faults is not null)
+            {
+                Invariants!.Start();
+                ScheduleFault(LabFaultClass.NodeFlap, FlapNode);
+                ScheduleFault(LabFaultClass.AgentRestart, KillAgent);
+            }
+
             _observer = new LabObserver(_simulator.State, ordered, options.NodeCpu, options.NodeMemory, cloud.LiveServers, TimeSpan.FromMinutes(1));
             _observer.Sample(clock.GetUtcNow());
             clock.CreateTimer(_ => _observer.Sample(clock.GetUtcNow()), null, options.SampleInterval, options.SampleInterval);
             return ordered;
         }
 
+        /// <summary>Starts one agent process: its own plugins (new instances, empty memory) on its own connection, and
+        /// an engine that knows only the policy files and what it reads from Nomad and the cloud.</summary>
+        private async Task StartAgentAsync()
+        {
+            var generation = ++_generation;
+            var lifeline = new AgentLifeline(_world!);
+            await _cloud!.ConnectAsync(_simulator, lifeline, clock, config, loggers);
+            var plugins = await LabPlugins.CreateAsync(config, clock, lifeline, loggers, _cloud.TargetFor, CancellationToken.None, faults);
+            if (_snapshot is null)
+            {
+                _plugins = plugins;
+                _snapshot = ReadPolicies();
+                foreach (var policy in _snapshot.Policies) _tracks[policy.Id] = Track(policy, _cloud);
+            }
+
+            var driver = new EvaluationDriver(clock, (handler, record, finished) =>
+            {
+                if (generation == _generation) Evaluated(handler, record, finished);
+            });
+            var manager = new PolicyManager(plugins, config.PolicyEval.Workers, clock, loggers, new AutoscalerMetrics(), start: driver.Start);
+            _agent = new AgentProcess(generation, lifeline, plugins, manager, driver);
+            await manager.ApplyAsync(_snapshot);
+            faults?.History.Add($"agent {generation} started");
+        }
+
+        private SimulatedBootFault BootFault(string server)
+        {
+            if (faults!.Draw(LabFaultClass.CloudError))
+            {
+                faults.History.Add($"fault cloud-error: server {server} will go to ERROR");
+                return SimulatedBootFault.Error;
+            }
+
+            if (faults.Draw(LabFaultClass.NeverJoin))
+            {
+                faults.History.Add($"fault never-join: server {server} will never join");
+                return SimulatedBootFault.NeverJoin;
+            }
+
+            return SimulatedBootFault.None;
+        }
+
+        private void ScheduleFault(LabFaultClass faultClass, Action fire)
+        {
+            if (faults!.NextEvent(faultClass) is not { } wait || clock.GetUtcNow() + wait >= faults.Until) return;
+            clock.CreateTimer(_ =>
+            {
+                fire();
+                ScheduleFault(faultClass, fire);
+            }, null, wait, Timeout.InfiniteTimeSpan);
+        }
+
+        private void FlapNode()
+        {
+            var state = _simulator.State;
+            var pools = _tracks.Values.Where(t => t.IsCluster).Select(t => t.CloudPool!).ToHashSet(StringComparer.Ordinal);
+            var nodes = _simulator.Cloud!.Servers().Where(s => pools.Contains(s.Pool) && s.State == SimulatedServerState.Active && s.NodeId is not null)
+                .Select(s => s.NodeId!).Where(id => state.Nodes.TryGetValue(id, out var n) && n.Status == "ready").Order(StringComparer.Ordinal).ToList();
+            if (nodes.Count == 0) return;
+            var node = nodes[faults!.Pick(LabFaultClass.NodeFlap, nodes.Count)];
+            var downFor = faults.Between(LabFaultClass.NodeFlap, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5));
+            faults.History.Add($"fault node-flap: node {state.Nodes[node].Name} goes down for {downFor}");
+            Invariants!.Excuse(node);
+            _simulator.SetNodeStatus(node, "down");
+            clock.CreateTimer(_ =>
+            {
+                if (!state.Nodes.TryGetValue(node, out var n) || n.Status != "down") return;
+                faults.History.Add($"node {n.Name} is back");
+                _simulator.SetNodeStatus(node, "ready");
+            }, null, downFor, Timeout.InfiniteTimeSpan);
+        }
+
+        private void KillAgent()
+        {
+            if (_agent is not { } agent) return;
+            var downFor = faults!.Between(LabFaultClass.AgentRestart, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+            faults.History.Add($"fault agent-restart: agent {agent.Generation} dies; the next starts in {downFor}");
+            agent.Lifeline.Dead = true;
+            agent.Driver.Stop();
+            _agent = null;
+            clock.CreateTimer(_ =>
+            {
+                // What the dead process held in memory is gone with it; the SDK keeps the nodes it is removing in a
+                // process-wide set, which in the lab's one process must be emptied by hand.
+                ForgetNodesBeingRemoved(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
+                StartAgentAsync().ContinueWith(t => _faults.Add(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }, null, downFor, Timeout.InfiniteTimeSpan);
+        }
+
+        private static void ForgetNodesBeingRemoved(IEnumerable<string> nodeIds)
+        {
+            var field = typeof(Plugins.Sdk.Cluster.ClusterScaleIn).GetField("Removing", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+                ?? throw new InvalidOperationException("ClusterScaleIn.Removing not found: the lab's agent restart must forget the dead agent's nodes another way");
+            var removing = (System.Collections.Concurrent.ConcurrentDictionary<string, byte>)field.GetValue(null)!;
+            foreach (var id in nodeIds) removing.TryRemove(id, out _);
+        }
+
         public void Finish(DateTimeOffset end)
         {
-            _driver?.Stop();
+            if (_agent is { } agent)
+            {
+                agent.Driver.Stop();
+                _faults.AddRange(agent.Driver.Faults);
+            }
+
             _observer?.Finish(end);
+            Invariants?.Finish();
         }
 
         public async ValueTask DisposeAsync()
         {
-            _driver?.Dispose();
-            if (_manager is not null) await _manager.DisposeAsync();
-            if (_plugins is not null) await _plugins.DisposeAsync();
+            // A dead agent is left as it died: waiting for its calls would wait forever.
+            if (_agent is { } agent)
+            {
+                agent.Driver.Dispose();
+                await agent.Manager.DisposeAsync();
+                await agent.Plugins.DisposeAsync();
+            }
+
             if (_cloud is not null) await _cloud.DisposeAsync();
+            // A scale-in still under way when the run ended would otherwise leave its nodes in the SDK's process-wide
+            // set, and the next run of the same seed (the same node IDs) would behave differently.
+            if (_simulator.Cloud is { } cloud) ForgetNodesBeingRemoved(cloud.Servers().Select(s => s.NodeId).OfType<string>());
             await _simulator.DisposeAsync();
         }
 
@@ -201,6 +354,10 @@ public static class LabRun
         {
             if (record.Outcome != EvaluationOutcome.Scaled || record.Action is not { } action || !_tracks.TryGetValue(handler.Policy.Id, out var track)) return;
             track.Decisions.Add(new LabDecision(record.StartedAt, finished, record.CurrentCount ?? 0, action.Count, action.Reason));
+            faults?.History.Add($"decision: {track.Name} {record.CurrentCount ?? 0} -> {action.Count} ({action.Reason})");
         }
     }
+
+    /// <summary>One agent process of the run; an agent restart replaces it with a new one.</summary>
+    private sealed record AgentProcess(int Generation, AgentLifeline Lifeline, LabPlugins Plugins, PolicyManager Manager, EvaluationDriver Driver);
 }

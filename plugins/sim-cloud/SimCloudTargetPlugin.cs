@@ -23,6 +23,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
     private readonly TimeProvider _time;
     private readonly HttpMessageHandler? _handler;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastScale = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unjoined = new(StringComparer.Ordinal);
     private State? _state;
 
     /// <summary>Creates the plugin (the SDK host passes its logger and clock).</summary>
@@ -40,6 +41,9 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
     }
+
+    /// <summary>How long an ACTIVE server may stay without a Nomad node before it is taken for lost.</summary>
+    internal TimeSpan JoinGrace { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often servers are polled while waiting for them to boot.</summary>
     internal TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -94,7 +98,8 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         var servers = await state.Cloud.ListAsync(pool.PoolName, cancellationToken).ConfigureAwait(false);
         // A server in ERROR never recovers by itself: delete it now rather than letting it block or inflate the pool.
         await DeleteFailedAsync(state, servers, cancellationToken).ConfigureAwait(false);
-        var counted = Counted(servers);
+        var abandoned = await DeleteNeverJoinedAsync(state, pool, servers, cancellationToken).ConfigureAwait(false);
+        var counted = Counted(servers).Where(s => !abandoned.Contains(s.Id)).ToList();
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (_lastScale.TryGetValue(pool.PoolName, out var last))
             meta[TargetStatusMeta.LastEvent] = (last.ToUnixTimeMilliseconds() * 1_000_000L).ToString(CultureInfo.InvariantCulture);
@@ -340,6 +345,55 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         {
             _logger.Hclog(LogLevel.Warning, "failed to restore node eligibility", ("error", ex.Message));
         }
+    }
+
+    /// <summary>A server that is ACTIVE but whose Nomad client never joined is paid for and never takes work, and no
+    /// scale-in can pick it (scale-in picks nodes): after <see cref="JoinGrace"/> it is deleted like a server in ERROR,
+    /// and the pool's count drops so the next evaluation replaces it. Found by the fault soak (docs/reliability.md).
+    /// The grace starts when this process first sees the server without a node, so a restarted agent waits it again.</summary>
+    /// <returns>The IDs of the servers deleted.</returns>
+    private async Task<HashSet<string>> DeleteNeverJoinedAsync(State state, PoolTarget pool, IReadOnlyList<CloudServer> servers, CancellationToken cancellationToken)
+    {
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
+        var active = servers.Where(s => s.Status == "ACTIVE").ToList();
+        if (active.Count == 0) return deleted;
+        HashSet<string> joined;
+        try
+        {
+            // The simulated cloud names a server's node after the server, as a Nova server's hostname names its client.
+            joined = (await state.Nomad.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
+        {
+            _logger.LogWarning("failed to check that pool servers joined: pool_name={PoolName} error={Error}", pool.PoolName, ex.Message);
+            return deleted;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var server in active)
+        {
+            if (joined.Contains(server.Name))
+            {
+                _unjoined.TryRemove(server.Id, out _);
+                continue;
+            }
+
+            var since = _unjoined.GetOrAdd(server.Id, now);
+            if (now - since < JoinGrace) continue;
+            _logger.LogWarning("deleting pool server whose node never joined: id={Id} name={Name} waited={Waited}", server.Id, server.Name, GoDuration.Format(now - since));
+            try
+            {
+                await state.Cloud.DeleteAsync(server.Id, cancellationToken).ConfigureAwait(false);
+                _unjoined.TryRemove(server.Id, out _);
+                deleted.Add(server.Id);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TimeoutException)
+            {
+                _logger.LogWarning("failed to delete server whose node never joined: id={Id} error={Error}", server.Id, ex.Message);
+            }
+        }
+
+        return deleted;
     }
 
     private async Task DeleteFailedAsync(State state, IReadOnlyList<CloudServer> servers, CancellationToken cancellationToken)

@@ -50,6 +50,11 @@ internal static class HelpText
           -json                 Print the report as JSON.
           -log-level=LEVEL      Print the agent's log lines to stderr at LEVEL (trace..error), in virtual time.
           -report=FILE.html     Also write a self-contained HTML report with charts.
+          -faults=SPEC          Inject faults drawn from -seed: "all", or class[=rate],... of nomad-error,
+                                nomad-timeout, cloud-create, cloud-error, never-join, node-flap, agent-restart,
+                                plugin-error, plugin-hang (docs/reliability.md). The run then checks its invariants
+                                and stops at the first violation (exit 2) with the seed and the history before it.
+          -faults-until=DUR     Faults stop this far into the run (default: the duration less 1h).
         """;
 
     public const string SimulateHelpHint = "Run 'nomad-autoscaler simulate -h' for more information.";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NomadAutoscaler.Lab;
+using NomadAutoscaler.Lab.Faults;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Agent.Cli;
@@ -26,6 +27,8 @@ internal static class SimulateCommand
         new("json", FlagKind.Bool, "", "Print the report as JSON."),
         new("log-level", FlagKind.String, "LEVEL", "Print the agent's log lines to stderr, in virtual time, at this level."),
         new("report", FlagKind.String, "FILE.html", "Also write a self-contained HTML report with charts."),
+        new("faults", FlagKind.String, "SPEC", "Fault schedule drawn from -seed: all, or class[=rate],... (docs/reliability.md); checks the invariants."),
+        new("faults-until", FlagKind.String, "DURATION", "Faults stop this far into the run (default: the duration less 1h)."),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
@@ -56,6 +59,8 @@ internal static class SimulateCommand
                 NodeCpu = Integer(parsed, "node-cpu", 4000, 1),
                 NodeMemory = Integer(parsed, "node-memory", 8192, 1),
                 LogLevel = parsed.Last("log-level"),
+                FaultSpec = FaultSpec(parsed),
+                FaultsUntil = parsed.Last("faults-until") is null ? null : Duration(parsed, "faults-until", TimeSpan.Zero),
             };
             html = parsed.Last("report");
             json = parsed.Last("json") == "true";
@@ -77,6 +82,18 @@ internal static class SimulateCommand
             stderr.WriteLine(ex.Message);
             return 1;
         }
+        catch (LabInvariantException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            return 2;
+        }
+
+        if (options.FaultSpec.Any)
+        {
+            var faults = report.History.Count(l => l.Contains(" fault ", StringComparison.Ordinal));
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"faults: {faults} injected ({options.FaultSpec}), seed {options.Seed}; every invariant held; converged {(report.LongestConvergence is { } c ? GoDuration.Format(c) : "never checked")} after faults stopped"));
+        }
 
         stdout.Write(json ? LabReportWriter.Json(report) : LabReportWriter.Text(report));
         if (html is not null)
@@ -93,6 +110,19 @@ internal static class SimulateCommand
         }
 
         return 0;
+    }
+
+    private static LabFaultSpec FaultSpec(ParsedFlags parsed)
+    {
+        if (parsed.Last("faults") is not { } text) return LabFaultSpec.None;
+        try
+        {
+            return LabFaultSpec.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new FlagException(ex.Message);
+        }
     }
 
     private static TimeSpan Duration(ParsedFlags parsed, string name, TimeSpan fallback)

@@ -73,14 +73,17 @@ public sealed class SimulatedCloud
                     ? TimeSpan.FromTicks((long)(((_random.NextDouble() * 2) - 1) * _options.BootJitter.Ticks))
                     : TimeSpan.Zero;
                 var boot = booted ? TimeSpan.Zero : _options.BootDelay + jitter;
+                var name = $"{pool.Name}-{n}";
+                var fault = booted ? SimulatedBootFault.None : _options.BootFault?.Invoke(name) ?? SimulatedBootFault.None;
                 var entry = new Entry
                 {
                     Id = NewUuid(),
-                    Name = $"{pool.Name}-{n}",
+                    Name = name,
                     Pool = pool,
                     CreatedAt = now,
                     BootsAt = now + (boot < TimeSpan.Zero ? TimeSpan.Zero : boot),
-                    Fails = !booted && _options.BootFailureRate > 0 && _random.NextDouble() < _options.BootFailureRate,
+                    Fails = (!booted && _options.BootFailureRate > 0 && _random.NextDouble() < _options.BootFailureRate) || fault == SimulatedBootFault.Error,
+                    NeverJoins = fault == SimulatedBootFault.NeverJoin,
                     NodeId = NewUuid(),
                 };
                 _servers.Add(entry);
@@ -140,6 +143,12 @@ public sealed class SimulatedCloud
 
             entry.State = SimulatedServerState.Active;
             entry.ActiveAt = now;
+            if (entry.NeverJoins)
+            {
+                _logger?.LogWarning("cloud: server active, but its node never joins: server={Server} id={Id} pool={Pool}", entry.Name, entry.Id, entry.Pool.Name);
+                continue;
+            }
+
             var pool = new CloudJoinPool
             {
                 PoolName = entry.Pool.Name,
@@ -172,6 +181,7 @@ public sealed class SimulatedCloud
         public required DateTimeOffset CreatedAt { get; init; }
         public required DateTimeOffset BootsAt { get; init; }
         public required bool Fails { get; init; }
+        public bool NeverJoins { get; init; }
         public required string NodeId { get; init; }
         public SimulatedServerState State { get; set; } = SimulatedServerState.Build;
         public DateTimeOffset? ActiveAt { get; set; }
