@@ -9,7 +9,7 @@ internal static class NodePoolMetrics
     /// <summary>The pool's usable nodes, with upstream's error texts.</summary>
     public static async Task<IReadOnlyList<NodeListStub>> PoolNodesAsync(NomadClient client, NodePoolIdentifier pool, NodeFilterOptions filter, CancellationToken cancellationToken)
     {
-        var nodes = (await client.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        var nodes = (await client.ListNodesAsync(query: pool.ListQuery(), cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         try
         {
             return NodePoolFilter.Filter(nodes, pool, filter);

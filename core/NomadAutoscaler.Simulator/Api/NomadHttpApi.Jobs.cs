@@ -12,22 +12,29 @@ internal sealed partial class NomadHttpApi
         BlockingReadAsync(context, query, () =>
         {
             var list = new JsonArray();
+            // One pass over the allocations for the whole list rather than one per job: the list is read by every
+            // demand query, and a pass per job made it cost jobs × allocations.
+            var byJob = _state.Allocations.Values.ToLookup(a => (a.Namespace, a.JobID));
             foreach (var job in _state.Jobs.Values.Where(j => NamespaceMatches(query, j.Namespace) && j.ID.StartsWith(query.Prefix, StringComparison.Ordinal))
                          .OrderBy(j => j.ID, StringComparer.Ordinal))
             {
-                list.Add(NomadJson.JobStub(job, Summary(job)));
+                list.Add(NomadJson.JobStub(job, Summary(job, byJob[(job.Namespace, job.ID)])));
             }
 
             return new ReadResult(Math.Max(1, _state.TableIndex(ClusterState.TableJobs)), list);
         });
 
-    internal Dictionary<string, (int Queued, int Starting, int Running, int Complete, int Failed, int Lost)> Summary(SimJob job)
+    internal Dictionary<string, (int Queued, int Starting, int Running, int Complete, int Failed, int Lost)> Summary(SimJob job) =>
+        Summary(job, _state.Allocations.Values.Where(a => a.Namespace == job.Namespace && a.JobID == job.ID));
+
+    /// <summary>The summary of <paramref name="job"/> from <paramref name="jobAllocations"/>, its allocations.</summary>
+    private Dictionary<string, (int Queued, int Starting, int Running, int Complete, int Failed, int Lost)> Summary(SimJob job, IEnumerable<SimAllocation> jobAllocations)
     {
         var queued = _state.Queued.GetValueOrDefault((job.Namespace, job.ID));
         var summary = new Dictionary<string, (int, int, int, int, int, int)>(StringComparer.Ordinal);
         foreach (var group in job.TaskGroups)
         {
-            var allocs = _state.Allocations.Values.Where(a => a.Namespace == job.Namespace && a.JobID == job.ID && a.TaskGroup == group.Name).ToList();
+            var allocs = jobAllocations.Where(a => a.TaskGroup == group.Name).ToList();
             summary[group.Name] = (
                 queued?.GetValueOrDefault(group.Name) ?? 0,
                 allocs.Count(a => a.ClientStatus == ClientStatus.Pending),

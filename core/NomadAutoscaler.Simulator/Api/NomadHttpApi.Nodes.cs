@@ -14,33 +14,34 @@ internal sealed partial class NomadHttpApi
         return BlockingReadAsync(context, query, () =>
         {
             var (page, next) = query.Paginate(
-                _state.Nodes.Values.Where(n => n.ID.StartsWith(query.Prefix, StringComparison.Ordinal) && (filter is null || filter.Matches(FilterView(n)))),
+                _state.Nodes.Values.Where(n => n.ID.StartsWith(query.Prefix, StringComparison.Ordinal) && (filter is null || filter.Matches(new FieldView<SimNode>(n, s_nodeFields)))),
                 n => n.ID);
             var list = new JsonArray([.. page.Select(n => (JsonNode)NomadJson.NodeStub(n, resources, os))]);
             return new ReadResult(Math.Max(1, _state.TableIndex(ClusterState.TableNodes)), list) { NextToken = next };
         });
     }
 
-    private static Dictionary<string, object?> FilterView(SimNode node) => new(StringComparer.Ordinal)
+    /// <summary>The fields of <c>structs.Node</c> a node list <c>filter</c> can select.</summary>
+    private static readonly Dictionary<string, Func<SimNode, object?>> s_nodeFields = new(StringComparer.Ordinal)
     {
-        ["ID"] = node.ID,
-        ["Name"] = node.Name,
-        ["Datacenter"] = node.Datacenter,
-        ["NodeClass"] = node.NodeClass,
-        ["NodePool"] = node.NodePool,
-        ["Status"] = node.Status,
-        ["StatusDescription"] = node.StatusDescription,
-        ["SchedulingEligibility"] = node.SchedulingEligibility,
-        ["HTTPAddr"] = node.Address + ":4646",
-        ["Attributes"] = node.Attributes,
-        ["Meta"] = node.Meta,
-        ["DrainStrategy"] = node.DrainStrategy is null ? null : new Dictionary<string, object?>
+        ["ID"] = node => node.ID,
+        ["Name"] = node => node.Name,
+        ["Datacenter"] = node => node.Datacenter,
+        ["NodeClass"] = node => node.NodeClass,
+        ["NodePool"] = node => node.NodePool,
+        ["Status"] = node => node.Status,
+        ["StatusDescription"] = node => node.StatusDescription,
+        ["SchedulingEligibility"] = node => node.SchedulingEligibility,
+        ["HTTPAddr"] = node => node.Address + ":4646",
+        ["Attributes"] = node => node.Attributes,
+        ["Meta"] = node => node.Meta,
+        ["DrainStrategy"] = node => node.DrainStrategy is null ? null : new Dictionary<string, object?>
         {
             ["Deadline"] = node.DrainStrategy.DeadlineNs,
             ["IgnoreSystemJobs"] = node.DrainStrategy.IgnoreSystemJobs,
         },
-        ["CreateIndex"] = node.CreateIndex,
-        ["ModifyIndex"] = node.ModifyIndex,
+        ["CreateIndex"] = node => node.CreateIndex,
+        ["ModifyIndex"] = node => node.ModifyIndex,
     };
 
     private Task NodeAsync(HttpContext context, ApiQuery query, string rest)

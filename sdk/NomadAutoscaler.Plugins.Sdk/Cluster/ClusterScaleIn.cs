@@ -428,7 +428,7 @@ public sealed class ClusterScaleIn
     {
         try
         {
-            var nodes = (await _client.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            var nodes = (await _client.ListNodesAsync(query: pool.ListQuery(), cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
             return nodes.Where(n => pool.Matches(n.NodeClass, n.Datacenter, n.NodePool)).ToList();
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)

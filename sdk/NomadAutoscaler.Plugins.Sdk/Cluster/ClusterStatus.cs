@@ -15,7 +15,7 @@ public static class ClusterStatus
         IReadOnlyList<NodeListStub> nodes;
         try
         {
-            nodes = (await client.ListNodesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            nodes = (await client.ListNodesAsync(query: pool.ListQuery(), cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {

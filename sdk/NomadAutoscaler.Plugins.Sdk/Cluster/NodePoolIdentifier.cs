@@ -1,4 +1,5 @@
 using System.Text;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.Sdk.Cluster;
 
@@ -48,6 +49,32 @@ public sealed record NodePoolIdentifier
 
         if (Datacenter is not null && datacenter != Datacenter) return false;
         return NodePool is null || nodePool == NodePool;
+    }
+
+    /// <summary>A go-bexpr <c>filter</c> for <c>GET /v1/nodes</c> that lets the server leave out nodes of other pools,
+    /// or null when it cannot narrow anything. It may match more than <see cref="Matches"/> (it never matches less),
+    /// so callers still filter the reply with <see cref="Matches"/>: a Nomad that ignores the parameter gives the
+    /// same result, and a large cluster no longer sends every node to every pool's query.</summary>
+    public string? ListFilter()
+    {
+        var terms = new List<string>();
+        // autoscaler-default-pool stands for nodes without a class as well as for the class itself; leaving the
+        // class out keeps both.
+        if (NodeClass is not null && NodeClass != ClusterConfigKeys.DefaultPoolClass) AddTerm(terms, "NodeClass", NodeClass);
+        if (Datacenter is not null) AddTerm(terms, "Datacenter", Datacenter);
+        if (NodePool is not null) AddTerm(terms, "NodePool", NodePool);
+        return terms.Count == 0 ? null : string.Join(" and ", terms);
+    }
+
+    /// <summary>The options of a <c>GET /v1/nodes</c> that asks for this pool's nodes (<see cref="ListFilter"/>); callers
+    /// still filter the reply with <see cref="Matches"/>.</summary>
+    public QueryOptions? ListQuery() => ListFilter() is { } filter ? new QueryOptions { Filter = filter } : null;
+
+    private static void AddTerm(List<string> terms, string selector, string value)
+    {
+        // A value that would need escaping is simply not narrowed on: a wider reply is still correct.
+        if (value.Any(c => c is '"' or '\\' || char.IsControl(c))) return;
+        terms.Add($"{selector} == \"{value}\"");
     }
 
     /// <summary>The keys that are set, as <c>node_class=x, datacenter=y</c>, for messages.</summary>
