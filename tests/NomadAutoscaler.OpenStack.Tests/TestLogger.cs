@@ -20,14 +20,17 @@ internal sealed class TestLogger(ITestOutputHelper? output = null) : ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        var message = formatter(state, exception);
+        var phrase = formatter(state, exception);
+        var message = phrase;
         // An hclog-style entry (logger.Hclog) formats to its bare phrase; its pairs follow as hclog prints them, so
         // assertions see the whole line. Template entries carry {OriginalFormat} and are complete already.
-        if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs && pairs.Count > 0 && !pairs.Any(p => p.Key == "{OriginalFormat}"))
-            message += ": " + string.Join(" ", pairs.Select(p => $"{p.Key}={Text(p.Value)}"));
-        Entries.Enqueue((logLevel, message));
         if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs && !pairs.Any(p => p.Key == "{OriginalFormat}"))
-            Hclog.Enqueue((message, pairs.ToDictionary(p => p.Key, p => p.Value?.ToString(), StringComparer.Ordinal)));
+        {
+            if (pairs.Count > 0) message += ": " + string.Join(" ", pairs.Select(p => $"{p.Key}={Text(p.Value)}"));
+            Hclog.Enqueue((phrase, pairs.ToDictionary(p => p.Key, p => p.Value?.ToString(), StringComparer.Ordinal)));
+        }
+
+        Entries.Enqueue((logLevel, message));
         try
         {
             output?.WriteLine($"[{logLevel}] {message}");
