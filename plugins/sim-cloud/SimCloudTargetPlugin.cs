@@ -365,7 +365,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {
-            _logger.LogWarning("failed to check that pool servers joined: pool_name={PoolName} error={Error}", pool.PoolName, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to check that pool servers joined", ("pool_name", pool.PoolName), ("error", ex.Message));
             return deleted;
         }
 
@@ -380,7 +380,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
 
             var since = _unjoined.GetOrAdd(server.Id, now);
             if (now - since < JoinGrace) continue;
-            _logger.LogWarning("deleting pool server whose node never joined: id={Id} name={Name} waited={Waited}", server.Id, server.Name, GoDuration.Format(now - since));
+            _logger.Hclog(LogLevel.Warning, "deleting pool server whose node never joined", ("id", server.Id), ("name", server.Name), ("waited", GoDuration.Format(now - since)));
             try
             {
                 await state.Cloud.DeleteAsync(server.Id, cancellationToken).ConfigureAwait(false);
@@ -389,7 +389,7 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
             }
             catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TimeoutException)
             {
-                _logger.LogWarning("failed to delete server whose node never joined: id={Id} error={Error}", server.Id, ex.Message);
+                _logger.Hclog(LogLevel.Warning, "failed to delete server whose node never joined", ("id", server.Id), ("error", ex.Message));
             }
         }
 

@@ -21,7 +21,8 @@ public sealed class DevModePoolTests
             "the queued burst placed on the new nodes", TimeSpan.FromSeconds(30));
         await agent.WaitForLogAsync(l => l.Contains("queue=cluster target=sim-cloud from=3 to=1 reason=\"scaling down because metric is 1\"", StringComparison.Ordinal),
             "a pool scale-in after the burst and the cooldown that follows the scale-out", TimeSpan.FromSeconds(100));
-        await agent.WaitForLogAsync(l => l.Contains("external_plugin.sim-cloud: successfully performed and verified scaling in: action=scale_in pool_name=nom-pool count=2", StringComparison.Ordinal),
+        await agent.WaitForLogAsync(l => l.Contains("external_plugin.sim-cloud: successfully performed and verified scaling in:", StringComparison.Ordinal)
+            && l.Contains(" action=scale_in", StringComparison.Ordinal) && l.Contains(" pool_name=nom-pool", StringComparison.Ordinal) && l.Contains(" count=2", StringComparison.Ordinal),
             "the two empty servers drained and deleted", TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, agent.Lines.Count(l => l.Contains("external_plugin.sim-cloud: triggering drain on node:", StringComparison.Ordinal)));
