@@ -42,7 +42,9 @@ public sealed partial class DeployArtifactsTests(ITestOutputHelper output)
         try
         {
             var policies = Directory.CreateDirectory(Path.Combine(dir, "policies")).FullName;
-            // A policy whose check always fails and a file that is not a policy, so the error series exist too.
+            // A policy whose check always fails and a file that is not a policy, so the error series exist too. The
+            // failing policy scales a pool of its own on the dev cloud: on -dev's web group it would conflict with the
+            // job's policy, and the later of two policies for one target is refused.
             await File.WriteAllTextAsync(Path.Combine(policies, "failing.hcl"), """
                 scaling "failing" {
                   enabled = true
@@ -52,21 +54,21 @@ public sealed partial class DeployArtifactsTests(ITestOutputHelper output)
                     evaluation_interval = "1s"
                     check "broken" {
                       source = "nomad-apm"
-                      query  = "no-such-query"
+                      query  = "percentage-allocated_no-such-metric"
                       strategy "target-value" {
                         target = 70
                       }
                     }
-                    target "nomad-target" {
-                      Job   = "web"
-                      Group = "web"
+                    target "sim-cloud" {
+                      node_class = "dashboard-only"
+                      pool_name  = "dashboard-only"
                     }
                   }
                 }
                 """);
             await File.WriteAllTextAsync(Path.Combine(policies, "broken.hcl"), "scaling \"broken\" {\n");
             var config = Path.Combine(dir, "agent.hcl");
-            await File.WriteAllTextAsync(config, "telemetry {\n  prometheus_metrics = true\n  disable_hostname   = true\n}\n");
+            await File.WriteAllTextAsync(config, "telemetry {\n  prometheus_metrics = true\n  disable_hostname   = true\n}\ntarget \"sim-cloud\" {\n  driver = \"sim-cloud\"\n}\n");
             await using var agent = AgentProcess.Start("agent", "-dev", "-config", config, "-policy-dir", policies);
             var id = "dashboard-" + Guid.NewGuid().ToString("N")[..8];
             using var scrape = prometheus.Scrape(agent.Http, id);
