@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.OpenStack;
+using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
+
+namespace NomadAutoscaler.Plugins.OsNova;
+
+/// <summary>Clean-up: orphan floating IPs, servers in ERROR, and servers left by a failed create.</summary>
+internal sealed partial class NovaPoolScaler
+{
+    private async Task<IReadOnlyList<NeutronFloatingIp>> FindFloatingIpsAsync(PoolTarget target, string serverId, CancellationToken cancellationToken)
+    {
+        if (target.FloatingIpPoolName is null) return [];
+        var result = new Dictionary<string, NeutronFloatingIp>(StringComparer.Ordinal);
+        foreach (var port in await _cloud.Neutron.ListPortsAsync(serverId, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var fip in await _cloud.Neutron.ListFloatingIpsAsync(port.Id, cancellationToken).ConfigureAwait(false)) result[fip.Id] = fip;
+        }
+
+        var description = FloatingIpDescription(target, serverId);
+        foreach (var fip in await _cloud.Neutron.ListFloatingIpsAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (fip.Description == description) result[fip.Id] = fip;
+        }
+
+        return [.. result.Values];
+    }
+
+    /// <summary>Releases floating IPs os-nova created for servers of this pool that no longer exist (e.g. the plugin
+    /// stopped between deleting a server and releasing its address).</summary>
+    private async Task ReleaseOrphanFloatingIpsAsync(PoolTarget target, PoolSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var prefix = target.PoolTag + " server:";
+            var known = snapshot.Counted.Concat(snapshot.Failed).Concat(snapshot.Deleting).Concat(snapshot.Ignored).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var fip in await _cloud.Neutron.ListFloatingIpsAsync(null, cancellationToken).ConfigureAwait(false))
+            {
+                if (!fip.Description.StartsWith(prefix, StringComparison.Ordinal) || known.Contains(fip.Description[prefix.Length..]) || fip.PortId is not null) continue;
+                _logger.LogWarning("releasing floating IP of a deleted pool server: floating_ip={Address} description={Description}", fip.Address, fip.Description);
+                await _cloud.Neutron.DeleteFloatingIpAsync(fip.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OpenStackApiException ex)
+        {
+            _logger.LogWarning("failed to look for orphan floating IPs: error={Error}", ex.Message);
+        }
+    }
+
+    private async Task DeleteFailedServersAsync(PoolSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        foreach (var server in snapshot.Failed)
+        {
+            _logger.LogWarning("deleting pool server in ERROR status: id={Id} name={Name} fault={Fault}", server.Id, server.Name, server.Fault);
+            try
+            {
+                await _cloud.Nova.DeleteServerAsync(server.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OpenStackApiException ex)
+            {
+                _logger.LogWarning("failed to delete server in ERROR status: id={Id} error={Error}", server.Id, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Best-effort delete with its own budget (the caller's may be spent): a failed create must not leak.</summary>
+    private async Task CleanupAsync(string serverId)
+    {
+        using var budget = new CancellationTokenSource(_options.ActionTimeout, _time);
+        try
+        {
+            if (Membership is not null) await Membership.RemoveAsync(serverId, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ServerActionFailure or OperationCanceledException)
+        {
+            _logger.LogWarning("failed to remove the load balancer member of a failed server, the next status check retries: id={Id} error={Error}", serverId, ex.Message);
+        }
+
+        try
+        {
+            await _cloud.Nova.DeleteServerAsync(serverId, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OpenStackApiException or OperationCanceledException)
+        {
+            _logger.LogError("failed to delete server after a failed create, it may be left behind: id={Id} error={Error}", serverId, ex.Message);
+        }
+    }
+}

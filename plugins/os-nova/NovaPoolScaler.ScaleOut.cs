@@ -1,0 +1,344 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using NomadAutoscaler.OpenStack;
+using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
+using NomadAutoscaler.Plugins.Sdk.Nomad;
+
+namespace NomadAutoscaler.Plugins.OsNova;
+
+/// <summary>Scale-out: servers created across zones and flavors, reconciled by name, with their floating IPs.</summary>
+internal sealed partial class NovaPoolScaler
+{
+    private async Task ScaleOutAsync(PoolTarget target, PoolSnapshot snapshot, int count, CancellationToken cancellationToken)
+    {
+        // Cancel instead of boot: a node draining for a scale-in is capacity that is already paid for and booted.
+        IReadOnlyList<string> reclaimed;
+        try
+        {
+            reclaimed = await NewScaleInHelper(_ => "").CancelScaleInDrainsAsync(target.Cluster.Pool, count, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterScaleException ex)
+        {
+            _logger.LogWarning("failed to cancel scale-in drains before scaling out, booting for the whole count: pool_name={PoolName} error={Error}", target.PoolName, ex.Message);
+            reclaimed = [];
+        }
+
+        if (reclaimed.Count > 0)
+        {
+            _logger.LogInformation("reclaimed draining nodes instead of booting servers: pool_name={PoolName} reclaimed={Reclaimed} booting={Booting}",
+                target.PoolName, reclaimed.Count, count - reclaimed.Count);
+            count -= reclaimed.Count;
+            if (count == 0) return;
+        }
+
+        _logger.LogDebug("getting creation data from configuration");
+        var data = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+        var zones = AzBalancer.Pinned(target.AvailabilityZones, count);
+        if (target.EvenlySplitAzs)
+        {
+            var list = target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false);
+            var histogram = snapshot.Counted.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            zones = AzBalancer.Assign(list, histogram, count);
+        }
+
+        _logger.LogDebug("creating instances: pool_name={PoolName} count={Count}", target.PoolName, count);
+        // Zones tried after a server's own when no flavor has room there: the split's list, else availability_zones.
+        var fallbackZones = target.EvenlySplitAzs
+            ? (target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false))
+            : target.AvailabilityZones;
+        var exhausted = new ConcurrentDictionary<string, Exhaustion>(StringComparer.Ordinal);
+        await using var watcher = new ServerWatcher(_cloud.Nova, target.PoolTag, _time, PollInterval, _logger);
+        using var gate = new SemaphoreSlim(_options.MaxConcurrentActions);
+        var tasks = zones.Select(async zone =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await CreateWithFallbackAsync(target, data, zone, fallbackZones, exhausted, watcher, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception) when (tasks.All(t => t.IsCompleted))
+        {
+            // Every outcome is read below.
+        }
+
+        await RemoveDuplicatesAsync(target, cancellationToken).ConfigureAwait(false);
+        var created = tasks.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+        var errors = tasks.Where(t => !t.IsCompletedSuccessfully).Select(t => t.Exception?.InnerException?.Message ?? "cancelled").ToList();
+        if (errors.Count == 0)
+        {
+            _logger.LogInformation("successfully performed and verified scaling out: action=scale_out desired_count={Count} pool_name={PoolName}", count, target.PoolName);
+            return;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        _logger.LogWarning("scale-out partially failed: pool_name={PoolName} requested={Requested} created={Created} errors={Errors}",
+            target.PoolName, count, created.Count, string.Join("; ", errors.Distinct()));
+        throw new InvalidOperationException(
+            $"failed to perform scaling action: scale-out of pool {target.PoolName} created {created.Count} of {count} servers: {string.Join("; ", errors.Distinct())}");
+    }
+
+    private async Task<IReadOnlyList<string>> AvailableZonesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var zones = (await _cloud.Nova.ListAvailabilityZonesAsync(cancellationToken).ConfigureAwait(false))
+                .Where(z => z.Available && z.Name != "nova").Select(z => z.Name).ToList();
+            return zones.Count > 0 ? zones : _defaultZones;
+        }
+        catch (OpenStackApiException ex)
+        {
+            _logger.LogWarning("failed to list availability zones, using the ones discovered at set-up: error={Error}", ex.Message);
+            return _defaultZones;
+        }
+    }
+
+    /// <summary>Why a flavor (in a zone, or anywhere for a quota) is known to have no room in this scale-out.</summary>
+    private sealed record Exhaustion(string Reason, string Message);
+
+    private static string QuotaKey(Flavor flavor) => flavor.Id + "|*";
+
+    private static string HostKey(Flavor flavor, string? zone) => flavor.Id + "|" + zone;
+
+    /// <summary>Creates one server with the first flavor that has room, in its zone and then in the other zones.
+    /// Combinations that ran out of room for any server of this scale-out are skipped, so a quota is hit once.</summary>
+    private async Task<string> CreateWithFallbackAsync(PoolTarget target, CreationData data, string? zone, IReadOnlyList<string> fallbackZones,
+        ConcurrentDictionary<string, Exhaustion> exhausted, ServerWatcher watcher, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string?> zoneOrder = zone is null ? [null] : [zone, .. fallbackZones.Where(z => z != zone).Distinct(StringComparer.Ordinal)];
+        var first = (Flavor: data.Flavors[0], Zone: zone);
+        var canFallBack = data.Flavors.Count > 1 || zoneOrder.Count > 1;
+        Exhaustion? why = null;
+        foreach (var candidateZone in zoneOrder)
+        {
+            foreach (var flavor in data.Flavors)
+            {
+                if (exhausted.TryGetValue(QuotaKey(flavor), out var known) || exhausted.TryGetValue(HostKey(flavor, candidateZone), out known))
+                {
+                    why ??= known;
+                    continue;
+                }
+
+                if (why is not null)
+                {
+                    _logger.Hclog(LogLevel.Warning, "no room for the preferred flavor or zone, falling back", ("pool_name", target.PoolName),
+                        ("reason", why.Reason), ("from_flavor", first.Flavor.Name), ("from_zone", first.Zone ?? ""), ("flavor", flavor.Name),
+                        ("zone", candidateZone ?? ""), ("error", why.Message));
+                    OsNovaMetrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("pool_name", target.PoolName),
+                        new KeyValuePair<string, object?>("reason", why.Reason), new KeyValuePair<string, object?>("flavor", flavor.Name),
+                        new KeyValuePair<string, object?>("zone", candidateZone ?? ""));
+                }
+
+                try
+                {
+                    return await CreateOneAsync(target, data, flavor, candidateZone, canFallBack, watcher, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NoRoomFailure ex)
+                {
+                    why = new Exhaustion(ex.IsQuota ? "quota" : "no_valid_host", ex.Message);
+                    exhausted.TryAdd(ex.IsQuota ? QuotaKey(flavor) : HostKey(flavor, candidateZone), why);
+                }
+            }
+        }
+
+        throw new ServerActionFailure(why is null ? "no flavor to create with" : $"no flavor or zone has room (last: {why.Message})");
+    }
+
+    /// <param name="canFallBack">False when no other flavor or zone is left: a "No valid host" server is then retried
+    /// once as any other server in ERROR (capacity may have been freed meanwhile).</param>
+    private async Task<string> CreateOneAsync(PoolTarget target, CreationData data, Flavor flavor, string? zone, bool canFallBack, ServerWatcher watcher,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ActionTimeout);
+            var uuid = Guid.NewGuid().ToString();
+            var name = target.Name ?? target.NamePrefix + uuid[..13];
+            var request = BuildRequest(target, data, flavor, name, uuid, zone);
+            string? id = null;
+            try
+            {
+                try
+                {
+                    id = await CreateReconciledAsync(target, request, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OpenStackApiException ex) when (ex.IsQuotaExceeded)
+                {
+                    throw new NoRoomFailure(true, $"quota exceeded for flavor {flavor.Name}: {ex.Detail}");
+                }
+
+                _logger.LogDebug("waiting for active status: server={Id}", id);
+                var server = await watcher.WaitAsync(id, s => s is null || s.Status is "ACTIVE" or "ERROR", timeout.Token).ConfigureAwait(false);
+                if (server is null) throw new ServerActionFailure($"server {id} ({name}) disappeared while building");
+                if (server.Status == "ERROR")
+                {
+                    if (canFallBack) server = await ReadFaultAsync(server, timeout.Token).ConfigureAwait(false);
+                    _logger.LogWarning("server went to ERROR, deleting it: id={Id} name={Name} attempt={Attempt} fault={Fault}", id, name, attempt, server.Fault);
+                    await CleanupAsync(id).ConfigureAwait(false);
+                    id = null;
+                    if (canFallBack && server.Fault is { } fault && (fault.Contains("No valid host", StringComparison.OrdinalIgnoreCase) || fault.Contains("quota", StringComparison.OrdinalIgnoreCase)))
+                        throw new NoRoomFailure(!fault.Contains("No valid host", StringComparison.OrdinalIgnoreCase), $"flavor {flavor.Name} in zone {zone ?? "(any)"}: {fault}");
+                    if (attempt < 2) continue;
+                    throw new ServerActionFailure($"server {name} went to ERROR twice (last fault: {server.Fault ?? "none reported"}); deleted");
+                }
+
+                _logger.LogDebug("instance boot up completed: server={Id}", id);
+                if (data.ExternalNetworkId is { } externalNetworkId) await AttachFloatingIpAsync(target, id, externalNetworkId, timeout.Token).ConfigureAwait(false);
+                // Before success is reported: a server outside the load balancer is not the capacity that was asked for.
+                if (Membership is not null) await Membership.AddAsync(id, timeout.Token).ConfigureAwait(false);
+                return id;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                if (id is not null) await CleanupAsync(id).ConfigureAwait(false);
+                throw new ServerActionFailure($"error waiting for server {id ?? name} to get to ACTIVE status: not done within action_timeout {GoDuration.Format(_options.ActionTimeout)}" + (id is null ? "" : "; deleted it"));
+            }
+            catch (Exception ex) when (id is not null && ex is OpenStackApiException or ServerActionFailure && !cancellationToken.IsCancellationRequested)
+            {
+                // The server exists but is not what the policy asked for (e.g. no floating IP): do not leave it behind.
+                await CleanupAsync(id).ConfigureAwait(false);
+                throw new ServerActionFailure($"server {name}: {ex.Message}; deleted it");
+            }
+        }
+    }
+
+    /// <summary>A server that failed scheduling is listed in ERROR before Nova has written its fault (it is buried in
+    /// cell0 first): read it again a few times, since the fault decides between a fallback and a retry.</summary>
+    private async Task<NovaServer> ReadFaultAsync(NovaServer server, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; server.Fault is null && attempt < 5; attempt++)
+        {
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                server = await _cloud.Nova.GetServerAsync(server.Id, cancellationToken).ConfigureAwait(false) ?? server;
+            }
+            catch (OpenStackApiException ex)
+            {
+                _logger.Hclog(LogLevel.Debug, "failed to read the fault of a server in ERROR", ("id", server.Id), ("error", ex.Message));
+            }
+        }
+
+        return server;
+    }
+
+    /// <summary>Creates a server; when the answer is lost (no answer, 5xx) checks by name whether Nova applied it
+    /// before trying again, so a lost answer never creates a second server.</summary>
+    private async Task<string> CreateReconciledAsync(PoolTarget target, NovaServerCreateRequest request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _cloud.Nova.CreateServerAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OpenStackApiException ex) when (ex.IsTransient)
+            {
+                _logger.LogWarning("server create failed with an unknown outcome, checking whether it was applied: name={Name} attempt={Attempt} error={Error}",
+                    request.Name, attempt, ex.Message);
+                var existing = await FindByNameAsync(target, request.Name, cancellationToken).ConfigureAwait(false);
+                if (existing is not null) return existing;
+                if (attempt >= 3) throw new ServerActionFailure($"failed to create server {request.Name}: {ex.Message}");
+                await Task.Delay(TimeSpan.FromSeconds(attempt), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<string?> FindByNameAsync(PoolTarget target, string name, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var servers = await _cloud.Nova.ListServersAsync(target.PoolTag, cancellationToken).ConfigureAwait(false);
+                return servers.Where(s => s.Name == name).OrderBy(s => s.Created).Select(s => s.Id).FirstOrDefault();
+            }
+            catch (OpenStackApiException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A create whose answer was lost and that was sent again may have produced two servers with one
+    /// generated name; keep the oldest.</summary>
+    private async Task RemoveDuplicatesAsync(PoolTarget target, CancellationToken cancellationToken)
+    {
+        if (target.Name is not null) return;
+        IReadOnlyList<NovaServer> servers;
+        try
+        {
+            servers = await _cloud.Nova.ListServersAsync(target.PoolTag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpenStackApiException ex)
+        {
+            _logger.LogWarning("failed to check the pool for duplicate servers: error={Error}", ex.Message);
+            return;
+        }
+
+        foreach (var group in servers.Where(s => s.TaskState != "deleting").GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            foreach (var duplicate in group.OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal).Skip(1))
+            {
+                _logger.LogWarning("deleting duplicate server created by a retried request: id={Id} name={Name}", duplicate.Id, duplicate.Name);
+                await CleanupAsync(duplicate.Id).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private NovaServerCreateRequest BuildRequest(PoolTarget target, CreationData data, Flavor flavor, string name, string uuid, string? zone)
+    {
+        string? userData = null;
+        if (data.Template is { } template)
+        {
+            var rendered = template.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["Name"] = name,
+                ["AZ"] = zone ?? "",
+                ["RandomUUID"] = uuid,
+                ["ShortRandomUUID"] = uuid[..13],
+                ["PoolName"] = target.PoolName,
+            });
+            userData = UserDataTemplate.ToUserData(rendered);
+        }
+
+        var metadata = new Dictionary<string, string>(target.Metadata, StringComparer.Ordinal) { [PoolTarget.PoolMetadataKey] = target.PoolName };
+        return new NovaServerCreateRequest
+        {
+            Name = name,
+            ImageId = data.ImageId,
+            FlavorId = flavor.Id,
+            NetworkIds = data.NetworkIds,
+            SecurityGroups = target.SecurityGroups,
+            Metadata = metadata,
+            Tags = [.. target.Tags, target.PoolTag],
+            AvailabilityZone = zone,
+            UserDataBase64 = userData,
+            ServerGroupId = target.ServerGroupId,
+        };
+    }
+
+    private static string FloatingIpDescription(PoolTarget target, string serverId) => $"{target.PoolTag} server:{serverId}";
+
+    private async Task AttachFloatingIpAsync(PoolTarget target, string serverId, string externalNetworkId, CancellationToken cancellationToken)
+    {
+        var ports = await _cloud.Neutron.ListPortsAsync(serverId, cancellationToken).ConfigureAwait(false);
+        if (ports.Count == 0) throw new ServerActionFailure($"instance '{serverId}' has no interfaces");
+        var existing = await _cloud.Neutron.ListFloatingIpsAsync(ports[0].Id, cancellationToken).ConfigureAwait(false);
+        if (existing.Count > 0) return;
+        var fip = await _cloud.Neutron.CreateFloatingIpAsync(externalNetworkId, ports[0].Id, FloatingIpDescription(target, serverId), cancellationToken).ConfigureAwait(false);
+        _logger.LogDebug("floating-ip attached to server: server={Id} floating_ip={Address}", serverId, fip.Address);
+    }
+}
