@@ -75,4 +75,48 @@ public sealed class ProtoMappingTests
         Assert.Equal(now, query.From);
         Assert.Equal(now, query.To);
     }
+
+    [Theory]
+    [InlineData(Shared.ScalingDirection.Unspecified)]
+    [InlineData((Shared.ScalingDirection)7)]
+    public void FromStrategyProto_WithoutAKnownDirection_IsNull_WhileATargetReadsItAsNoChange(Shared.ScalingDirection direction)
+    {
+        var proto = new Shared.ScalingAction { Count = 4, Direction = direction };
+
+        Assert.Null(ProtoMapping.FromStrategyProto(proto));
+        Assert.Null(ProtoMapping.FromStrategyProto(null));
+        Assert.Equal(ScalingDirection.None, ProtoMapping.FromProto(proto).Direction);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    public void Meta_that_is_not_a_json_object_is_kept_as_text_under_raw(string bytes)
+    {
+        var proto = new Shared.ScalingAction
+        {
+            Direction = Shared.ScalingDirection.Up,
+            Meta = new Any { TypeUrl = "", Value = ByteString.CopyFromUtf8(bytes) },
+        };
+
+        var action = ProtoMapping.FromStrategyProto(proto)!;
+
+        Assert.Equal(bytes, Assert.Single(action.Meta, m => m.Key == "_raw").Value);
+    }
+
+    [Fact]
+    public void A_check_and_a_time_range_survive_the_round_trip_from_agent_to_plugin()
+    {
+        var check = new PolicyCheck("cpu", "prometheus", "avg(x)", TimeSpan.FromSeconds(90),
+            new StrategyConfig("target-value", new PluginSettings(new Dictionary<string, string> { ["target"] = "70" })));
+        var from = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        var query = new ApmQuery("avg(x)", from, from.AddMinutes(1));
+
+        var back = ProtoMapping.FromProto(ProtoMapping.ToProto(check));
+        var range = ProtoMapping.ApmQuery("avg(x)", ProtoMapping.ToTimeRange(query), TimeProvider.System);
+
+        Assert.Equal((check.Name, check.Source, check.Query, check.QueryWindow, check.Strategy.Name), (back.Name, back.Source, back.Query, back.QueryWindow, back.Strategy.Name));
+        Assert.Equal("70", back.Strategy.Config.GetString("target"));
+        Assert.Equal(query, range);
+    }
 }

@@ -23,28 +23,47 @@ internal static class ScalingMetaJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Parses a JSON object. Scalars become string, bool, long or double; nested values stay <see cref="JsonElement"/>.</summary>
+    /// <summary>The key under which meta that is not a JSON object is kept, as text.</summary>
+    public const string RawKey = "_raw";
+
+    /// <summary>Parses a JSON object. Scalars become string, bool, long or double; nested values stay
+    /// <see cref="JsonElement"/>. Bytes that are not a JSON object are kept readable under <see cref="RawKey"/>
+    /// rather than failing a whole evaluation or scale over metadata.</summary>
     public static IReadOnlyDictionary<string, object?> Deserialize(ReadOnlySpan<byte> json)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (json.IsEmpty) return result;
-        using var document = JsonDocument.Parse(json.ToArray());
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-            throw new FormatException("scaling action meta is not a JSON object");
-        foreach (var property in document.RootElement.EnumerateObject())
+        JsonDocument document;
+        try
         {
-            result[property.Name] = property.Value.ValueKind switch
+            document = JsonDocument.Parse(json.ToArray());
+        }
+        catch (JsonException)
+        {
+            return Raw(json);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return Raw(json);
+            foreach (var property in document.RootElement.EnumerateObject())
             {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                JsonValueKind.Null => null,
-                JsonValueKind.Number when property.Value.TryGetInt64(out var l) => l,
-                JsonValueKind.Number => property.Value.GetDouble(),
-                _ => property.Value.Clone(),
-            };
+                result[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Null => null,
+                    JsonValueKind.Number when property.Value.TryGetInt64(out var l) => l,
+                    JsonValueKind.Number => property.Value.GetDouble(),
+                    _ => property.Value.Clone(),
+                };
+            }
         }
 
         return result;
     }
+
+    private static Dictionary<string, object?> Raw(ReadOnlySpan<byte> json)
+        => new(StringComparer.Ordinal) { [RawKey] = System.Text.Encoding.UTF8.GetString(json) };
 }

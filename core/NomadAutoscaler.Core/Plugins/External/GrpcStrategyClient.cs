@@ -1,5 +1,6 @@
 using NomadAutoscaler.Plugins.Contracts.Strategy.V1;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 using Shared = NomadAutoscaler.Plugins.Contracts.Shared.V1;
 
 namespace NomadAutoscaler.Core.Plugins.External;
@@ -15,14 +16,14 @@ internal sealed class GrpcStrategyClient(IPluginChannelSource source) : IStrateg
         var message = new RunRequest
         {
             Action = new Shared.ScalingAction(),
-            Check = ProtoConvert.FromCheck(request.Check),
+            Check = ProtoMapping.ToProto(request.Check),
             Count = request.CurrentCount,
         };
-        message.TimestampedMetric.AddRange(ProtoConvert.FromMetrics(request.Metrics));
+        message.TimestampedMetric.AddRange(request.Metrics.Select(ProtoMapping.ToProto));
         var response = await GrpcCall.InvokeAsync(source, "Run", PluginMetrics.StrategyRun, false,
             (invoker, token) => new StrategyPluginService.StrategyPluginServiceClient(invoker).RunAsync(message, cancellationToken: token).ResponseAsync,
             cancellationToken).ConfigureAwait(false);
-        return ProtoConvert.ToAction(response.Action)
+        return ProtoMapping.FromStrategyProto(response.Action)
             ?? throw new PluginException(source.Name, source.Kind,
                 $"strategy plugin \"{source.Name}\" Run returned an action without a scaling direction (SCALING_DIRECTION_UNSPECIFIED)");
     }

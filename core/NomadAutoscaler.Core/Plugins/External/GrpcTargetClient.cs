@@ -1,6 +1,7 @@
 using Grpc.Core;
 using NomadAutoscaler.Plugins.Contracts.Target.V1;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 
 namespace NomadAutoscaler.Core.Plugins.External;
 
@@ -36,7 +37,7 @@ internal sealed class GrpcTargetClient(IPluginChannelSource source) : ITargetCli
 
     public async Task<ScaleOutcome> ScaleAsync(ScalingAction action, IReadOnlyDictionary<string, string> config, CancellationToken cancellationToken)
     {
-        var request = new ScaleRequest { Action = ProtoConvert.FromAction(action) };
+        var request = new ScaleRequest { Action = ProtoMapping.ToProto(action) };
         foreach (var (key, value) in config) request.Config[key] = value;
         try
         {

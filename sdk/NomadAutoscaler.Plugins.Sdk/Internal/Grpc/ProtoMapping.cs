@@ -5,7 +5,9 @@ using Shared = NomadAutoscaler.Plugins.Contracts.Shared.V1;
 
 namespace NomadAutoscaler.Plugins.Sdk.Internal.Grpc;
 
-/// <summary>Conversions between the wire messages and the SDK's records.</summary>
+/// <summary>Conversions between the wire messages and the SDK's records, in both directions: the plugin side
+/// (the SDK's gRPC services) and the agent side (the agent's gRPC clients) use the same code, so the two cannot
+/// drift. Upstream's quirks live here: meta is an <c>Any</c> with an empty type URL carrying JSON bytes.</summary>
 internal static class ProtoMapping
 {
     public static Shared.ScalingAction ToProto(ScalingAction action)
@@ -29,6 +31,7 @@ internal static class ProtoMapping
         return proto;
     }
 
+    /// <summary>The action an agent hands a target plugin. A missing action is one that changes nothing.</summary>
     public static ScalingAction FromProto(Shared.ScalingAction? proto)
     {
         if (proto is null) return ScalingAction.NoChange();
@@ -38,6 +41,25 @@ internal static class ProtoMapping
             Shared.ScalingDirection.Up => ScalingDirection.Up,
             _ => ScalingDirection.None,
         };
+        return WithDirection(proto, direction);
+    }
+
+    /// <summary>The action a strategy plugin returns to the agent, or null when it names no direction
+    /// (<c>SCALING_DIRECTION_UNSPECIFIED</c> or a value this build does not know), which the agent rejects.</summary>
+    public static ScalingAction? FromStrategyProto(Shared.ScalingAction? proto)
+    {
+        var direction = proto?.Direction switch
+        {
+            Shared.ScalingDirection.None => ScalingDirection.None,
+            Shared.ScalingDirection.Down => ScalingDirection.Down,
+            Shared.ScalingDirection.Up => ScalingDirection.Up,
+            _ => (ScalingDirection?)null,
+        };
+        return direction is null ? null : WithDirection(proto!, direction.Value);
+    }
+
+    private static ScalingAction WithDirection(Shared.ScalingAction proto, ScalingDirection direction)
+    {
         var meta = proto.Meta is { Value.IsEmpty: false }
             ? ScalingMetaJson.Deserialize(proto.Meta.Value.Span)
             : new Dictionary<string, object?>();
@@ -55,6 +77,20 @@ internal static class ProtoMapping
             new StrategyConfig(check.Strategy?.Name ?? "", Settings(check.Strategy?.Config)));
     }
 
+    public static Shared.ScalingPolicyCheck ToProto(PolicyCheck check)
+    {
+        var strategy = new Shared.ScalingPolicyStrategy { Name = check.Strategy.Name };
+        foreach (var (key, value) in check.Strategy.Config) strategy.Config[key] = value;
+        return new Shared.ScalingPolicyCheck
+        {
+            Name = check.Name,
+            Source = check.Source,
+            Query = check.Query,
+            QueryWindow = Duration.FromTimeSpan(check.QueryWindow),
+            Strategy = strategy,
+        };
+    }
+
     public static PluginSettings Settings(MapField<string, string>? map)
         => map is null || map.Count == 0 ? PluginSettings.Empty : new PluginSettings(new Dictionary<string, string>(map));
 
@@ -63,6 +99,9 @@ internal static class ProtoMapping
 
     public static Shared.TimestampedMetric ToProto(MetricPoint point)
         => new() { Timestamp = Timestamp.FromDateTimeOffset(point.Timestamp), Value = point.Value };
+
+    public static Shared.TimeRange ToTimeRange(ApmQuery query)
+        => new() { From = Timestamp.FromDateTimeOffset(query.From), To = Timestamp.FromDateTimeOffset(query.To) };
 
     public static ApmQuery ApmQuery(string query, Shared.TimeRange? range, TimeProvider timeProvider)
     {
