@@ -1,6 +1,5 @@
 using System.Globalization;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Simulator.Api;
 
 namespace NomadAutoscaler.Simulator;
 

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Collections;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 

@@ -1,4 +1,3 @@
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using NomadAutoscaler.Plugins.Sdk.Internal.Hosting;
 using Microsoft.Extensions.Logging;
