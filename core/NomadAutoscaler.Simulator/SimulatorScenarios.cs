@@ -52,13 +52,13 @@ public static class SimulatorScenarios
     public const string DevPool = "nom-pool";
 
     /// <summary>The <see cref="DevPool"/> pool's workload, on the same 180 s cycle as <see cref="DevWorkload"/>: a steady
-    /// batch job needs half a server; from 10 s to 60 s a burst of ten 1000 MHz allocations needs two servers more
+    /// batch job needs half a server; from 10 s to 90 s a burst of ten 1000 MHz allocations needs two servers more
     /// than the pool's one, then goes away.</summary>
     public const string DevPoolWorkload = """
         at 0s  job nom-steady type batch class nom-pool count 2 cpu 1000 mem 1024
         at 0s  job nom-burst type batch class nom-pool count 0 cpu 1000 mem 1024
         at 10s job nom-burst count 10
-        at 60s job nom-burst count 0
+        at 90s job nom-burst count 0
         """;
 
     /// <summary>Starts the <see cref="Dev"/> scenario's pool at its minimum of one booted server of 4000 MHz / 8 GiB,

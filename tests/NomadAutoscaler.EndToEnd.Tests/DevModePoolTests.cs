@@ -20,7 +20,7 @@ public sealed class DevModePoolTests
                 && l.Contains(" still_queued=0", StringComparison.Ordinal),
             "the queued burst placed on the new nodes", TimeSpan.FromSeconds(30));
         await agent.WaitForLogAsync(l => l.Contains("queue=cluster target=sim-cloud from=3 to=1 reason=\"scaling down because metric is 1\"", StringComparison.Ordinal),
-            "a pool scale-in after the burst and the cooldown that follows the scale-out", TimeSpan.FromSeconds(100));
+            "a pool scale-in after the burst and the cooldown that follows the scale-out", TimeSpan.FromSeconds(150));
         await agent.WaitForLogAsync(l => l.Contains("external_plugin.sim-cloud: successfully performed and verified scaling in:", StringComparison.Ordinal)
             && l.Contains(" action=scale_in", StringComparison.Ordinal) && l.Contains(" pool_name=nom-pool", StringComparison.Ordinal) && l.Contains(" count=2", StringComparison.Ordinal),
             "the two empty servers drained and deleted", TimeSpan.FromSeconds(30));

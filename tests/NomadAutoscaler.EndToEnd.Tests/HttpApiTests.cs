@@ -74,8 +74,14 @@ public sealed class HttpApiTests : IAsyncLifetime
         await using var agent = AgentProcess.Start("agent", "-config", await ConfigAsync(prometheus: true));
         await agent.WaitUntilAsync(async () => (await TrySendAsync(agent, HttpMethod.Get, "v1/health"))?.Status == HttpStatusCode.OK, "health 200", TimeSpan.FromSeconds(90));
         await agent.WaitUntilAsync(() => _simulator.GetDesiredCount("api", "api") == 3, "fixed-value scale to 3", TimeSpan.FromSeconds(90));
+        // The scale reaches Nomad before the evaluation that made it ends and is recorded.
+        JsonNode list = new JsonObject();
+        await agent.WaitUntilAsync(async () =>
+        {
+            list = JsonNode.Parse((await SendAsync(agent, HttpMethod.Get, "v1/policies")).Body)!;
+            return list["policies"]!.AsArray() is [{ } only] && only["last_evaluation"] is not null;
+        }, "the evaluation that scaled recorded in v1/policies", TimeSpan.FromSeconds(30));
 
-        var list = JsonNode.Parse((await SendAsync(agent, HttpMethod.Get, "v1/policies")).Body)!;
         var policy = Assert.Single(list["policies"]!.AsArray())!;
         Assert.Equal("api_floor", (string)policy["name"]!);
         Assert.Equal("file", (string)policy["source"]!);

@@ -1,3 +1,5 @@
+using NomadAutoscaler.Plugins.Sdk;
+
 namespace NomadAutoscaler.Agent.Cli;
 
 /// <summary>How a flag takes its value.</summary>
@@ -78,7 +80,7 @@ internal static class GoFlags
             if (spec.Kind == FlagKind.Bool)
             {
                 value ??= "true";
-                if (!TryParseBool(value, out var b)) throw new FlagException($"invalid boolean value \"{value}\" for -{name}: parse error");
+                if (!GoValues.TryParseBool(value, out var b)) throw new FlagException($"invalid boolean value \"{value}\" for -{name}: parse error");
                 value = b ? "true" : "false";
             }
             else if (value is null)
@@ -93,23 +95,6 @@ internal static class GoFlags
 
         for (; i < args.Count; i++) parsed.Positional.Add(args[i]);
         return parsed;
-    }
-
-    /// <summary>Go's strconv.ParseBool.</summary>
-    public static bool TryParseBool(string text, out bool value)
-    {
-        switch (text)
-        {
-            case "1" or "t" or "T" or "TRUE" or "true" or "True":
-                value = true;
-                return true;
-            case "0" or "f" or "F" or "FALSE" or "false" or "False":
-                value = false;
-                return true;
-            default:
-                value = false;
-                return false;
-        }
     }
 }
 
