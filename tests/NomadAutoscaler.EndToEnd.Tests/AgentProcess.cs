@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 
 namespace NomadAutoscaler.EndToEnd.Tests;
 
@@ -146,6 +148,32 @@ internal sealed class AgentProcess : IAsyncDisposable
             if (cts.IsCancellationRequested) Assert.Fail($"timed out waiting for: {what}\n{Log}");
             await Task.Delay(100, CancellationToken.None);
         }
+    }
+
+    /// <summary>Waits until the agent's API shows a non-empty <c>scaling_history</c> for the named policy (or its only
+    /// one) and returns it; a restarted agent fills it from what it restores.</summary>
+    public async Task<JsonArray> WaitForScalingHistoryAsync(string? policyName, TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = Http };
+        JsonArray? history = null;
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                var list = await http.GetFromJsonAsync<JsonObject>("v1/policies");
+                var policies = list?["policies"]?.AsArray() ?? [];
+                var policy = policyName is null ? policies.FirstOrDefault() : policies.FirstOrDefault(p => (string?)p?["name"] == policyName);
+                if (policy is null) return false;
+                var detail = await http.GetFromJsonAsync<JsonObject>($"v1/policy/{(string)policy["id"]!}");
+                history = detail?["scaling_history"]?.AsArray();
+                return history is { Count: > 0 };
+            }
+            catch (HttpRequestException)
+            {
+                return false; // not listening yet
+            }
+        }, "the restored scaling history", timeout);
+        return history!;
     }
 
     public async ValueTask DisposeAsync()

@@ -65,26 +65,10 @@ public sealed class HorizontalScalingTests : IAsyncLifetime
 
         // The load stays where it was, so the second agent has nothing to decide: what it shows is the first one's.
         await using var second = AgentProcess.Start("agent", "-config", config);
-        using var http = new HttpClient { BaseAddress = second.Http };
-        JsonArray? history = null;
-        await second.WaitUntilAsync(async () =>
-        {
-            try
-            {
-                var list = await http.GetFromJsonAsync<JsonObject>("v1/policies");
-                if (list?["policies"]?.AsArray() is not [JsonObject policy, ..]) return false;
-                var detail = await http.GetFromJsonAsync<JsonObject>($"v1/policy/{(string)policy["id"]!}");
-                history = detail?["scaling_history"]?.AsArray();
-                return history is { Count: > 0 };
-            }
-            catch (HttpRequestException)
-            {
-                return false; // not listening yet
-            }
-        }, "the restored scaling history", TimeSpan.FromSeconds(60));
+        var history = await second.WaitForScalingHistoryAsync(null, TimeSpan.FromSeconds(60));
 
         // The oldest restored step is the first scale-out, from the job's count of 2.
-        var restored = history!.Select(d => d!.AsObject()).Last(d => (bool)d["restored"]!);
+        var restored = history.Select(d => d!.AsObject()).Last(d => (bool)d["restored"]!);
         Assert.Equal(2, (long)restored["from"]!);
         Assert.StartsWith("scaling up because factor is", (string)restored["reason"]!, StringComparison.Ordinal);
         Assert.InRange((long)restored["to"]!, 3, peak);

@@ -188,25 +188,9 @@ public sealed class ScaleInEndToEndTests : IAsyncLifetime
 
         // Same files, so the same policy ID; the pool is at 2, so all the second agent can show is the first one's step.
         await using var second = AgentProcess.Start("agent", "-config", config);
-        using var http = new HttpClient { BaseAddress = second.Http };
-        JsonArray? history = null;
-        await second.WaitUntilAsync(async () =>
-        {
-            try
-            {
-                var list = await http.GetFromJsonAsync<JsonObject>("v1/policies");
-                if (list?["policies"]?.AsArray().SingleOrDefault(p => (string)p!["name"]! == "pool") is not JsonObject policy) return false;
-                var detail = await http.GetFromJsonAsync<JsonObject>($"v1/policy/{(string)policy["id"]!}");
-                history = detail?["scaling_history"]?.AsArray();
-                return history is { Count: > 0 };
-            }
-            catch (HttpRequestException)
-            {
-                return false; // not listening yet
-            }
-        }, "the restored scaling history", TimeSpan.FromSeconds(60));
+        var history = await second.WaitForScalingHistoryAsync("pool", TimeSpan.FromSeconds(60));
 
-        var step = Assert.Single(history!)!.AsObject();
+        var step = Assert.Single(history)!.AsObject();
         Assert.True((bool)step["restored"]!);
         Assert.Equal(3, (long)step["from"]!);
         Assert.Equal(2, (long)step["to"]!);
