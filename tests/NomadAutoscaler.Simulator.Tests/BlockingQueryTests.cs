@@ -109,6 +109,63 @@ public sealed class BlockingQueryTests
     }
 
     [Fact]
+    public async Task BlockedRead_CancelledWhereADispatcherRuns_EndsOnTheCancellingThread()
+    {
+        // The scaling lab runs everything on one thread; a cancelled read that resumed on the thread pool would run
+        // the rest of its caller there, beside the lab's clock.
+        var dispatched = new Queue<Action>();
+        await using var h = await SimulatorHarness.StartAsync(o =>
+        {
+            o.TickInterval = TimeSpan.FromHours(1);
+            o.Dispatch = dispatched.Enqueue;
+        });
+        var nodeId = h.AddNode();
+        using var client = new HttpClient(h.Simulator.CreateHttpHandler()) { BaseAddress = h.Http.BaseAddress };
+        // Off xUnit's synchronization context, which would post every continuation, as the lab's thread has none.
+        var (blocks, endedInsideCancel, blocked) = await Task.Run(async () =>
+        {
+            var index = (await client.GetAsync($"/v1/node/{nodeId}")).Headers.GetValues("X-Nomad-Index").Single();
+            using var cancel = new CancellationTokenSource();
+            var read = client.GetAsync($"/v1/node/{nodeId}?index={index}&wait=5m", cancel.Token);
+            var blocking = !read.IsCompleted;
+            cancel.Cancel();
+            return (blocking, read.IsCompleted, read);
+        });
+
+        Assert.True(blocks, "the read blocks");
+        Assert.True(endedInsideCancel, "the read ended inside Cancel, not later on another thread");
+        Assert.True(blocked.IsCompletedSuccessfully, "an abandoned read ends quietly, as Kestrel drops the request");
+    }
+
+    [Fact]
+    public async Task BlockedRead_WhoseWaitEndsWithinAMillisecond_WaitsForTheClockInsteadOfSpinning()
+    {
+        // Wake-ups run where the clock moves, as in the lab.
+        await using var h = await SimulatorHarness.StartAsync(o =>
+        {
+            o.TickInterval = TimeSpan.FromHours(1);
+            o.Dispatch = wake => wake();
+        });
+        var nodeId = h.AddNode();
+        // In memory, the read runs on whichever thread moves the clock, as in the scaling lab.
+        using var client = new HttpClient(h.Simulator.CreateHttpHandler()) { BaseAddress = h.Http.BaseAddress };
+        // Off xUnit's synchronization context, which would post every continuation, as the lab's thread has none.
+        var index = await Task.Run(async () => (await client.GetAsync($"/v1/node/{nodeId}")).Headers.GetValues("X-Nomad-Index").Single());
+        Task<HttpResponseMessage>? blocked = null;
+        // A 1 ms wait plus a fraction of a millisecond of jitter: after the first millisecond, what is left is below
+        // one, which Task.Delay rounds to nothing, so the read would re-run for ever inside the clock's move.
+        var clock = Task.Run(() =>
+        {
+            blocked = client.GetAsync($"/v1/node/{nodeId}?index={index}&wait=1ms");
+            for (var step = 0; step < 8 && !blocked.IsCompleted; step++) h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        });
+
+        Assert.Same(clock, await Task.WhenAny(clock, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.True(blocked!.IsCompleted, "the wait ended once the clock passed it");
+        Assert.Equal(index, (await blocked).Headers.GetValues("X-Nomad-Index").Single());
+    }
+
+    [Fact]
     public async Task BlockedRead_OfAMissingObject_Returns404WithAnIndex()
     {
         await using var h = await SimulatorHarness.StartAsync(o => o.TickInterval = TimeSpan.FromHours(1));

@@ -106,7 +106,7 @@ internal sealed class PolicyEvaluator(IPluginDirectory plugins, TimeProvider tim
                 var key = (check.Source, check.Query, check.QueryWindow, check.QueryWindowOffset, check.QueryInstant);
                 if (!cache.TryGetValue(key, out var query))
                 {
-                    query = apm.QueryAsync(new ApmQuery(check.Query, from, to), cancellationToken);
+                    query = WithinDeadlineAsync(ct => apm.QueryAsync(new ApmQuery(check.Query, from, to), ct), CallDeadline(policy), $"apm plugin \"{check.Source}\"", cancellationToken);
                     cache[key] = query;
                 }
 
@@ -130,7 +130,7 @@ internal sealed class PolicyEvaluator(IPluginDirectory plugins, TimeProvider tim
                     new StrategyConfig(check.StrategyName, new PluginSettings(check.StrategyConfig))),
                 metrics,
                 currentCount);
-            var action = await strategy.RunAsync(request, cancellationToken);
+            var action = await WithinDeadlineAsync(ct => strategy.RunAsync(request, ct), CallDeadline(policy), $"strategy plugin \"{check.StrategyName}\"", cancellationToken);
             var capped = Cap(policy, action);
             return (capped, new CheckOutcome(check.Name, metrics.Count > 0 ? metrics[^1].Value : null, metrics.Count, capped, null), false);
         }
@@ -144,6 +144,32 @@ internal sealed class PolicyEvaluator(IPluginDirectory plugins, TimeProvider tim
             // turned it into a "none" vote, which did).
             return (null, new CheckOutcome(check.Name, null, metrics.Count, null, message), fail);
         }
+    }
+
+    /// <summary>How long an APM query or a strategy run may take: the share of the interval the target status call
+    /// gets too, so one hung plugin costs its policy one evaluation, not every one after it.</summary>
+    internal static TimeSpan CallDeadline(ScalingPolicy policy) => policy.EvaluationInterval * 0.75;
+
+    /// <summary>Runs a plugin call that must answer within <paramref name="deadline"/>; past it the call is cancelled
+    /// (out of process, the gRPC call ends) and the evaluation goes on without waiting for the plugin to agree.</summary>
+    private async Task<T> WithinDeadlineAsync<T>(Func<CancellationToken, Task<T>> call, TimeSpan deadline, string plugin, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A timer of the injected clock and a completion that runs where it fires, rather than Task.WaitAsync: a
+        // cancelled wait resumes on the thread pool, which the scaling lab's one-threaded virtual time must not see.
+        var expired = new TaskCompletionSource();
+        Task<T> task;
+        using (time.CreateTimer(static e => ((TaskCompletionSource)e!).TrySetResult(), expired, deadline, Timeout.InfiniteTimeSpan))
+        {
+            task = call(cancel.Token);
+            if (await Task.WhenAny(task, expired.Task) == task) return await task;
+        }
+
+        cancel.Cancel();
+        // The abandoned call's outcome is of no interest any more, but must not go unobserved.
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new TimeoutException($"{plugin} did not answer within {GoDuration.Format(deadline)}");
     }
 
     internal static ScalingAction Cap(ScalingPolicy policy, ScalingAction action)

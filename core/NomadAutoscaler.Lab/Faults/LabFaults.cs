@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 
 namespace NomadAutoscaler.Lab.Faults;
 
@@ -90,13 +91,13 @@ internal sealed class LabFaults
 
         public async Task<IReadOnlyList<MetricPoint>> QueryAsync(ApmQuery query, CancellationToken cancellationToken)
         {
-            if (faults.Inject(PluginName, "query") is { } fault) await fault.WaitAsync(cancellationToken);
+            if (faults.Inject(PluginName, "query") is { } fault) await InlineDelay.WaitAsync(fault, cancellationToken);
             return await inner.QueryAsync(query, cancellationToken);
         }
 
         public async Task<IReadOnlyList<IReadOnlyList<MetricPoint>>> QueryMultipleAsync(ApmQuery query, CancellationToken cancellationToken)
         {
-            if (faults.Inject(PluginName, "query") is { } fault) await fault.WaitAsync(cancellationToken);
+            if (faults.Inject(PluginName, "query") is { } fault) await InlineDelay.WaitAsync(fault, cancellationToken);
             return await inner.QueryMultipleAsync(query, cancellationToken);
         }
     }
@@ -107,7 +108,7 @@ internal sealed class LabFaults
 
         public async Task<ScalingAction> RunAsync(StrategyRequest request, CancellationToken cancellationToken)
         {
-            if (faults.Inject(PluginName, "run") is { } fault) await fault.WaitAsync(cancellationToken);
+            if (faults.Inject(PluginName, "run") is { } fault) await InlineDelay.WaitAsync(fault, cancellationToken);
             return await inner.RunAsync(request, cancellationToken);
         }
     }
@@ -124,11 +125,11 @@ internal sealed class LabFaults
             {
                 if (fault.IsFaulted || !config.TryGetValue(ITargetClient.GrpcTimeoutKey, out var text) || !GoDuration.TryParse(text, out var timeout))
                 {
-                    await fault.WaitAsync(cancellationToken);
+                    await InlineDelay.WaitAsync(fault, cancellationToken);
                 }
                 else
                 {
-                    await Task.Delay(timeout, clock, cancellationToken);
+                    await InlineDelay.DelayAsync(timeout, clock, cancellationToken);
                     throw new PluginException($"plugin {PluginName}: status: deadline exceeded after {text}");
                 }
             }
@@ -168,7 +169,7 @@ internal sealed class FaultyNomadHandler(HttpMessageHandler inner, LabFaults fau
             if (faults.Draw(LabFaultClass.NomadTimeout))
             {
                 faults.History.Add($"fault nomad-timeout: {request.Method} {path} never answers");
-                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                await InlineDelay.DelayAsync(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
             }
         }
         else if (path == "/_sim/cloud/servers" && request.Method == HttpMethod.Post && faults.Draw(LabFaultClass.CloudCreate))

@@ -223,12 +223,17 @@ internal sealed partial class NomadHttpApi
                 return;
             }
 
-            using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(remaining, _time, delayCancellation.Token);
-            await Task.WhenAny(changed, delay);
-            // Synchronous on purpose: CancelAsync would resume this read on the thread pool, which the scaling lab's
-            // single-threaded virtual clock must never see.
-            delayCancellation.Cancel();
+            // A timer and a registration of its own rather than Task.Delay: a cancelled Task.Delay resumes its awaiter
+            // on the thread pool, and Task.Delay rounds a wait below a millisecond to none, so the read would spin
+            // without the clock moving. The scaling lab's one-threaded virtual clock must see neither; the wake-up runs
+            // where the timer or the cancellation runs (the lab's loop), or on the thread pool when nothing dispatches.
+            var wake = new TaskCompletionSource(_state.Settings.Dispatch is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
+            using (_time.CreateTimer(static w => ((TaskCompletionSource)w!).TrySetResult(), wake, remaining, Timeout.InfiniteTimeSpan))
+            using (cancellationToken.UnsafeRegister(static w => ((TaskCompletionSource)w!).TrySetResult(), wake))
+            {
+                await Task.WhenAny(changed, wake.Task);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.Sdk.Cluster;
@@ -27,7 +28,10 @@ internal static class NodeDrainMonitor
             if (done.IsCompletedSuccessfully) continue;
 
             // Stop the other watcher and wait for it, so no loop outlives this call; then report the first failure.
-            await cts.CancelAsync().ConfigureAwait(false);
+            // Cancel, not CancelAsync: CancelAsync resumes on the thread pool, which moves the rest of the scale-in
+            // off the caller's thread; a host running plugins in virtual time on one thread (the scaling lab) must
+            // never see that, or its runs stop repeating.
+            cts.Cancel();
             try
             {
                 await Task.WhenAll(all).ConfigureAwait(false);
@@ -110,7 +114,7 @@ internal static class NodeDrainMonitor
     private static async Task<ulong> NextIndexAsync(ulong sentIndex, ulong lastIndex, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (lastIndex == 0 || lastIndex <= sentIndex)
-            await Task.Delay(PollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
+            await InlineDelay.DelayAsync(PollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return lastIndex;
     }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.Sdk.Nomad;
@@ -169,7 +170,7 @@ public sealed partial class NomadClient : IDisposable
         var delay = TimeSpan.FromTicks(Math.Min(baseDelay.Ticks * (1L << Math.Min(attempt, 20)), TimeSpan.FromSeconds(30).Ticks));
         _logger.Hclog(LogLevel.Warning, "retrying Nomad request",
             ("method", method.Method), ("path", path), ("attempt", attempt + 1), ("delay", GoDuration.Format(delay)), ("reason", reason));
-        await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+        await InlineDelay.DelayAsync(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Response> SendOnceAsync(HttpMethod method, Uri uri, string path, byte[]? body, TimeSpan timeout, CancellationToken cancellationToken)
