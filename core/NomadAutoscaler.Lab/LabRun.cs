@@ -245,19 +245,11 @@ public static class LabRun
             _agent = null;
             clock.CreateTimer(_ =>
             {
-                // What the dead process held in memory is gone with it; the SDK keeps the nodes it is removing in a
-                // process-wide set, which in the lab's one process must be emptied by hand.
-                ForgetNodesBeingRemoved(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
+                // What the dead process held in memory is gone with it; the SDK keeps what it knows of the nodes it
+                // is removing process-wide, which in the lab's one process must be forgotten by hand.
+                Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
                 StartAgentAsync().ContinueWith(t => _faults.Add(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }, null, downFor, Timeout.InfiniteTimeSpan);
-        }
-
-        private static void ForgetNodesBeingRemoved(IEnumerable<string> nodeIds)
-        {
-            var field = typeof(Plugins.Sdk.Cluster.ClusterScaleIn).GetField("Removing", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
-                ?? throw new InvalidOperationException("ClusterScaleIn.Removing not found: the lab's agent restart must forget the dead agent's nodes another way");
-            var removing = (System.Collections.Concurrent.ConcurrentDictionary<string, byte>)field.GetValue(null)!;
-            foreach (var id in nodeIds) removing.TryRemove(id, out _);
         }
 
         public void Finish(DateTimeOffset end)
@@ -285,7 +277,7 @@ public static class LabRun
             if (_cloud is not null) await _cloud.DisposeAsync();
             // A scale-in still under way when the run ended would otherwise leave its nodes in the SDK's process-wide
             // set, and the next run of the same seed (the same node IDs) would behave differently.
-            if (_simulator.Cloud is { } cloud) ForgetNodesBeingRemoved(cloud.Servers().Select(s => s.NodeId).OfType<string>());
+            if (_simulator.Cloud is { } cloud) Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(cloud.Servers().Select(s => s.NodeId).OfType<string>());
             await _simulator.DisposeAsync();
         }
 

@@ -15,6 +15,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     public static readonly int[] RegressionSeeds =
     [
         3, // a server that went ACTIVE but never joined stayed in the pool for ever (sim-cloud now deletes it after 5 min)
+        8, // failed in CI only beside the other seeds: a cancelled wait resumed on the thread pool (the escape check now catches it)
     ];
 
     // The 200 seeds, about 4.5 minutes on 2 cores (docs/reliability.md, measurements).
@@ -82,7 +83,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Every_seed_that_ever_failed_keeps_every_invariant()
     {
-        foreach (var seed in RegressionSeeds) LabRun.Run(Options(seed), NoEnvironment, _dir);
+        foreach (var seed in RegressionSeeds) Assert.Equal(0, LabRun.Run(Options(seed), NoEnvironment, _dir).EscapedWork);
     }
 
     [Fact]
@@ -155,10 +156,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData("all", 6)]
-    [InlineData("all,nomad-timeout,plugin-hang,agent-restart", 9)]
+    [InlineData("all", 9)]
     [InlineData("nomad-error=0.5,agent-restart", 2)]
-    [InlineData("all,node-flap=0", 6)]
+    [InlineData("all,node-flap=0", 9)]
     [InlineData("none", 0)]
     public void Fault_specs_parse(string text, int classes)
     {

@@ -122,6 +122,28 @@ public sealed class ScaleInSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_left_ineligible_because_Nomad_failed_the_recheck_and_the_restore_is_restored_by_drain_hygiene()
+    {
+        await PlaceWorkloadAsync();
+        // Once w3 is marked ineligible, Nomad fails the re-check's node list and then the restore of eligibility.
+        _simulator.Faults.BeforeFirst("PUT", $"/v1/node/{W3}/eligibility", _ =>
+        {
+            _simulator.Faults.Fail("/v1/nodes");
+            _simulator.Faults.Fail($"/v1/node/{W3}/drain");
+        });
+
+        var ex = await Assert.ThrowsAsync<ClusterScaleException>(() => Helper().RunPreScaleInTasksAsync(Pool(), 1, null));
+        Assert.Contains("failed to restore node eligibility", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("ineligible", NodeInfo(W3).SchedulingEligibility);
+        Assert.False(NodeInfo(W3).Draining);
+
+        _simulator.Faults.Clear();
+        Assert.Equal([W3], await Helper().RestoreLeftoverNodesAsync(Pool().Pool));
+        Assert.Equal("eligible", NodeInfo(W3).SchedulingEligibility);
+        Assert.Empty(await Helper().RestoreLeftoverNodesAsync(Pool().Pool));
+    }
+
+    [Fact]
     public async Task A_scale_out_cancels_a_running_scale_in_drain_and_the_waiting_scale_in_removes_nothing()
     {
         await PlaceWorkloadAsync();

@@ -40,7 +40,7 @@ public enum LabFaultClass
 /// turns one off. A class without a rate takes its default (<see cref="Defaults"/>).</remarks>
 public sealed record LabFaultSpec
 {
-    /// <summary>Every class with its default rate; <c>all</c> is these but <see cref="NotInAll"/>.</summary>
+    /// <summary>Every class with its default rate: what <c>all</c> stands for.</summary>
     public static readonly IReadOnlyDictionary<LabFaultClass, double> Defaults = new Dictionary<LabFaultClass, double>
     {
         [LabFaultClass.NomadError] = 0.02,
@@ -52,16 +52,6 @@ public sealed record LabFaultSpec
         [LabFaultClass.AgentRestart] = 1,
         [LabFaultClass.PluginError] = 0.01,
         [LabFaultClass.PluginHang] = 0.002,
-    };
-
-    /// <summary>Classes that <c>all</c> leaves out, to be named one by one (docs/reliability.md, open findings). With
-    /// nomad-timeout or plugin-hang on, a run is not yet the same twice (a timer escapes the lab's thread when a hung
-    /// call is cancelled), and a hung APM query or strategy run stops its policy for good: the engine sets them no
-    /// deadline. Agent-restart mixed with the other classes sometimes races the lab's thread (a cloud call's deadline
-    /// timer firing after its call ended); alone, it repeats.</summary>
-    public static readonly IReadOnlySet<LabFaultClass> NotInAll = new HashSet<LabFaultClass>
-    {
-        LabFaultClass.NomadTimeout, LabFaultClass.PluginHang, LabFaultClass.AgentRestart,
     };
 
     private static readonly IReadOnlyDictionary<string, LabFaultClass> Names = Enum.GetValues<LabFaultClass>().ToDictionary(Name, c => c, StringComparer.Ordinal);
@@ -91,7 +81,7 @@ public sealed record LabFaultSpec
             if (item.Length == 0) throw new FormatException($"-faults: item {i + 1} is empty");
             if (item is "all")
             {
-                foreach (var (faultClass, rate) in Defaults.Where(d => !NotInAll.Contains(d.Key))) rates[faultClass] = rate;
+                foreach (var (faultClass, rate) in Defaults) rates[faultClass] = rate;
                 continue;
             }
 

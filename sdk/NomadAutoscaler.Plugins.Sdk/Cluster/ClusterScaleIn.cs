@@ -21,6 +21,21 @@ public sealed class ClusterScaleIn
     /// leaves them alone; process-wide because a target may use one helper per call.</summary>
     private static readonly ConcurrentDictionary<string, byte> Removing = new(StringComparer.Ordinal);
 
+    /// <summary>Nodes this process made (or may have made) ineligible and then failed to make eligible again. Without
+    /// a drain they carry no <c>drained_by</c> meta, so drain hygiene would not know them as the autoscaler's.</summary>
+    private static readonly ConcurrentDictionary<string, byte> RestorePending = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets what this process knows of the given nodes, as a process that dies does: for a host that runs
+    /// an agent's successor in the same process (the scaling lab's agent restart).</summary>
+    internal static void ForgetProcessState(IEnumerable<string> nodeIds)
+    {
+        foreach (var id in nodeIds)
+        {
+            Removing.TryRemove(id, out _);
+            RestorePending.TryRemove(id, out _);
+        }
+    }
+
     /// <summary>Creates the helper.</summary>
     /// <param name="client">The Nomad client.</param>
     /// <param name="remoteIdLookup">Maps a node to its cloud instance ID; see <see cref="NodeRemoteId"/>.</param>
@@ -290,6 +305,8 @@ public sealed class ClusterScaleIn
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
             {
+                // A request that timed out may still have been applied.
+                RestorePending.TryAdd(node.NodeId, 0);
                 Removing.TryRemove(node.NodeId, out _);
                 reasons.Add($"node {node.NodeId} could not be marked ineligible: {ex.Message}");
             }
@@ -353,20 +370,29 @@ public sealed class ClusterScaleIn
     public Task RunPostScaleInTasksAsync(ClusterScaleInOptions options, IReadOnlyList<ClusterNode> nodes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        foreach (var node in nodes) Removing.TryRemove(node.NodeId, out _);
+        foreach (var node in nodes)
+        {
+            Removing.TryRemove(node.NodeId, out _);
+            RestorePending.TryRemove(node.NodeId, out _);
+        }
+
         return options.Purge ? PurgeAsync(nodes, cancellationToken) : Task.CompletedTask;
     }
 
     /// <summary>Drain hygiene: pool nodes that an autoscaler drained (drain meta <c>drained_by</c>) and that are still
     /// ready, ineligible and no longer draining - a drain cancelled, or completed without its instance being deleted
-    /// (a failed delete, a crashed agent) - get their eligibility back. Nodes this process is removing are left alone.</summary>
+    /// (a failed delete, a crashed agent) - get their eligibility back, as do nodes this process marked ineligible and
+    /// then failed to restore. Nodes this process is removing are left alone.</summary>
     /// <returns>The IDs of the nodes made eligible again.</returns>
     /// <exception cref="ClusterScaleException">Nomad could not be read, or some nodes could not be updated.</exception>
     public async Task<IReadOnlyList<string>> RestoreLeftoverNodesAsync(NodePoolIdentifier pool, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        var leftovers = (await ListPoolAsync(pool, cancellationToken).ConfigureAwait(false))
-            .Where(n => n.Status == "ready" && !n.Drain && n.SchedulingEligibility == "ineligible" && DrainedByAutoscaler(n) && !Removing.ContainsKey(n.ID))
+        var members = await ListPoolAsync(pool, cancellationToken).ConfigureAwait(false);
+        foreach (var node in members.Where(n => n.SchedulingEligibility == "eligible")) RestorePending.TryRemove(node.ID, out _);
+        var leftovers = members
+            .Where(n => n.Status == "ready" && !n.Drain && n.SchedulingEligibility == "ineligible"
+                        && (DrainedByAutoscaler(n) || RestorePending.ContainsKey(n.ID)) && !Removing.ContainsKey(n.ID))
             .ToList();
         var errors = new List<string>();
         var restored = new List<string>();
@@ -375,6 +401,7 @@ public sealed class ClusterScaleIn
             try
             {
                 await _client.UpdateEligibilityAsync(node.ID, true, cancellationToken).ConfigureAwait(false);
+                RestorePending.TryRemove(node.ID, out _);
                 _logger.LogInformation("restored eligibility of node left behind by an earlier scale-in: node_id={NodeId} last_drain={LastDrain}",
                     node.ID, node.LastDrain?.Status);
                 restored.Add(node.ID);
@@ -473,10 +500,14 @@ public sealed class ClusterScaleIn
                 // A node still draining refuses eligibility; cancel the drain with MarkEligible instead.
                 await _client.UpdateDrainAsync(node.NodeId, null, markEligible: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 Removing.TryRemove(node.NodeId, out _);
+                RestorePending.TryRemove(node.NodeId, out _);
                 _logger.LogInformation("successfully toggled node eligibility: node_id={NodeId}", node.NodeId);
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
             {
+                // No longer being removed: drain hygiene retries it on its next pass.
+                RestorePending.TryAdd(node.NodeId, 0);
+                Removing.TryRemove(node.NodeId, out _);
                 errors.Add($"node {node.NodeId}: {ex.Message}");
             }
         }
