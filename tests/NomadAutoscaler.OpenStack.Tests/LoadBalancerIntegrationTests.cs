@@ -96,7 +96,7 @@ public sealed class LoadBalancerIntegrationTests(ITestOutputHelper output)
             var crashed = servers[0];
             await h.Observer.Nova.DeleteServerAsync(crashed.Id);
             await h.WaitForAsync(async () => await h.Observer.Nova.GetServerAsync(crashed.Id) is null, TimeSpan.FromMinutes(1), "the crashed server to be gone");
-            await lb.AddMemberAsync(foreign, "192.0.2.251");
+            await lb.AddMemberAsync(foreign);
             Assert.Single(await lb.MembersOfAsync([crashed.Id]));
 
             // Set-up of the restarted plugin finds and removes the leftover, and verifies it is gone.
@@ -108,7 +108,7 @@ public sealed class LoadBalancerIntegrationTests(ITestOutputHelper output)
 
             // The same at Status, for a leftover that appears while the plugin runs.
             var ghost = Guid.NewGuid().ToString();
-            await lb.AddMemberAsync(ghost, "192.0.2.252");
+            await lb.AddMemberAsync(ghost);
             var status = await restarted.GetStatusAsync(h.Target(), default);
             Assert.Equal(1, status!.Count);
             Assert.Empty(await lb.MembersOfAsync([ghost]));
@@ -222,8 +222,12 @@ public sealed class LoadBalancerIntegrationTests(ITestOutputHelper output)
             return (await MembersAsync()).Where(m => wanted.Contains(m.Name)).ToList();
         }
 
-        public async Task AddMemberAsync(string name, string address)
+        /// <summary>Adds a member at an address of the test subnet that no member of the pool uses: Neutron hands
+        /// the pool's servers addresses from the same range, and Octavia refuses a second member on one address.</summary>
+        public async Task AddMemberAsync(string name)
         {
+            var used = (await MembersAsync()).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+            var address = Enumerable.Range(2, 253).Reverse().Select(i => $"192.0.2.{i}").First(a => !used.Contains(a));
             await WaitActiveAsync();
             var member = await h.Observer.Octavia.CreateMemberAsync(_poolId, name, address, MemberPort, _subnetId);
             await h.WaitForAsync(async () => (await h.Observer.Octavia.GetMemberAsync(_poolId, member.Id))?.ProvisioningStatus == "ACTIVE",
