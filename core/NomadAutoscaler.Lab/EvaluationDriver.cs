@@ -47,8 +47,8 @@ internal sealed class EvaluationDriver(VirtualClock clock, Action<PolicyHandler,
     {
         try
         {
-            var record = await handler.EvaluateAsync(scheduled, _stop.Token);
-            evaluated(handler, record, clock.GetUtcNow());
+            // Through the gate, as the agent's own loop: with HA only the lock holder evaluates.
+            if (await handler.EvaluateIfLeaderAsync(scheduled, _stop.Token) is { } record) evaluated(handler, record, clock.GetUtcNow());
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

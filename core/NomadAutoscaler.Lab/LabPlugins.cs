@@ -136,7 +136,7 @@ internal sealed class LabPlugins : IPluginDirectory, IAsyncDisposable
     private static string At(PluginConfig block) => block.DefinedAt.Length > 0 ? $" ({block.DefinedAt})" : "";
 
     /// <summary>Many plugin clients share the one simulator handler; disposing a client must not dispose it.</summary>
-    private sealed class SharedHandler(HttpMessageHandler inner) : HttpMessageHandler
+    internal sealed class SharedHandler(HttpMessageHandler inner) : HttpMessageHandler
     {
         private readonly HttpMessageInvoker _invoker = new(inner, disposeHandler: false);
 

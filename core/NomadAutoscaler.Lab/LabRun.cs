@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Core.Configuration;
 using NomadAutoscaler.Core.Evaluation;
+using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Policy;
 using NomadAutoscaler.Lab.Faults;
@@ -114,7 +115,8 @@ public static class LabRun
         private LabCloud? _cloud;
         private HttpMessageHandler? _world;
         private PolicySnapshot? _snapshot;
-        private AgentProcess? _agent;
+        // One slot per agent of the group: two with high_availability, so the lock decides who acts; null while dead.
+        private readonly AgentProcess?[] _agents = new AgentProcess?[config.HighAvailability.Enabled ? 2 : 1];
         private int _generation;
         private readonly List<Exception> _faults = [];
 
@@ -148,13 +150,14 @@ public static class LabRun
                 _world = new FaultyNomadHandler(new InvariantHandler(_world, Invariants), faults);
             }
 
-            await StartAgentAsync();
+            for (var slot = 0; slot < _agents.Length; slot++) await StartAgentAsync(slot);
             var ordered = _tracks.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Policy.Id, StringComparer.Ordinal).ToList();
             if (faults is not null)
             {
                 Invariants!.Start();
                 ScheduleFault(LabFaultClass.NodeFlap, FlapNode);
                 ScheduleFault(LabFaultClass.AgentRestart, KillAgent);
+                if (_agents.Length > 1) ScheduleFault(LabFaultClass.LeaderPartition, PartitionLeader);
             }
 
             _observer = new LabObserver(_simulator.State, ordered, options.NodeCpu, options.NodeMemory, cloud.LiveServers, TimeSpan.FromMinutes(1));
@@ -164,11 +167,12 @@ public static class LabRun
         }
 
         /// <summary>Starts one agent process: its own plugins (new instances, empty memory) on its own connection, and
-        /// an engine that knows only the policy files and what it reads from Nomad and the cloud.</summary>
-        private async Task StartAgentAsync()
+        /// an engine that knows only the policy files and what it reads from Nomad and the cloud. With HA it campaigns
+        /// for the lock on that connection, as the agent does, and evaluates only while it holds it.</summary>
+        private async Task StartAgentAsync(int slot)
         {
             var generation = ++_generation;
-            var lifeline = new AgentLifeline(_world!);
+            var lifeline = new AgentLifeline(_world!, generation, Invariants is null ? null : Acting);
             await _cloud!.ConnectAsync(_simulator, lifeline, clock, config, loggers);
             var plugins = await LabPlugins.CreateAsync(config, clock, lifeline, loggers, _cloud.TargetFor, CancellationToken.None, faults);
             if (_snapshot is null)
@@ -180,12 +184,34 @@ public static class LabRun
 
             var driver = new EvaluationDriver(clock, (handler, record, finished) =>
             {
-                if (generation == _generation) Evaluated(handler, record, finished);
+                if (_agents[slot]?.Generation == generation) Evaluated(handler, record, finished);
             });
-            var manager = new PolicyManager(plugins, config.PolicyEval.Workers, clock, loggers, new AutoscalerMetrics(), start: driver.Start);
-            _agent = new AgentProcess(generation, lifeline, plugins, manager, driver);
+            var election = _agents.Length > 1 ? Election(lifeline, generation) : null;
+            var manager = new PolicyManager(plugins, config.PolicyEval.Workers, clock, loggers, new AutoscalerMetrics(), gate: election, start: driver.Start);
+            _agents[slot] = new AgentProcess(generation, lifeline, plugins, manager, driver, election);
             await manager.ApplyAsync(_snapshot);
+            election?.StartOnCallerThread();
             faults?.History.Add($"agent {generation} started");
+        }
+
+        private LeaderElection Election(AgentLifeline lifeline, int generation)
+        {
+            var ha = config.HighAvailability;
+            var logger = loggers.CreateLogger($"agent.ha.{generation}");
+            var client = new Plugins.Sdk.Nomad.NomadClient(Core.Agent.AutoscalerAgent.ClientOptions(config.Nomad), new LabPlugins.SharedHandler(lifeline), clock, logger);
+            return new LeaderElection(new NomadVariableLock(client, ha.LockPath, ha.LockNamespace, ha.LockTtl, ha.LockDelay), ha.LockTtl, ha.LockPath, clock, logger,
+                new Random(unchecked((options.Seed * 31) + generation)), new NomadCooldownStore(client, LeaderElection.StatePath(ha.LockPath), ha.LockNamespace, clock));
+        }
+
+        /// <summary>An agent about to change the cluster or the cloud: no other live agent may be the leader then.</summary>
+        private void Acting(int generation, string what)
+        {
+            foreach (var other in _agents)
+            {
+                if (other is null || other.Generation == generation || other.Lifeline.Dead || other.Election is not { IsLeader: true }) continue;
+                var self = _agents.FirstOrDefault(a => a?.Generation == generation);
+                Invariants!.Fail("one-agent-acts", $"agent {generation} ({(self?.Election is { IsLeader: true } ? "leader" : "not leader")}) {what} while agent {other.Generation} is the leader");
+            }
         }
 
         private SimulatedBootFault BootFault(string server)
@@ -235,26 +261,46 @@ public static class LabRun
             }, null, downFor, Timeout.InfiniteTimeSpan);
         }
 
+        /// <summary>With HA the leader dies if there is one: the harder case, since its lock outlives it.</summary>
         private void KillAgent()
         {
-            if (_agent is not { } agent) return;
+            var slot = Array.FindIndex(_agents, a => a?.Election is { IsLeader: true });
+            if (slot < 0) slot = Array.FindIndex(_agents, a => a is not null);
+            if (slot < 0) return;
+            var agent = _agents[slot]!;
             var downFor = faults!.Between(LabFaultClass.AgentRestart, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
             faults.History.Add($"fault agent-restart: agent {agent.Generation} dies; the next starts in {downFor}");
             agent.Lifeline.Dead = true;
             agent.Driver.Stop();
-            _agent = null;
+            _agents[slot] = null;
             clock.CreateTimer(_ =>
             {
                 // What the dead process held in memory is gone with it; the SDK keeps what it knows of the nodes it
-                // is removing process-wide, which in the lab's one process must be forgotten by hand.
+                // is removing process-wide, which in the lab's one process must be forgotten by hand. With HA the
+                // dead agent was the leader (or nobody was), so the standby that shares the process here was
+                // removing nothing of its own, and forgets nothing it should know.
                 Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
-                StartAgentAsync().ContinueWith(t => _faults.Add(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                StartAgentAsync(slot).ContinueWith(t => _faults.Add(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }, null, downFor, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>The leader loses Nomad for a while; the cloud still answers it.</summary>
+        private void PartitionLeader()
+        {
+            if (_agents.FirstOrDefault(a => a is { Lifeline.Dead: false, Lifeline.Partitioned: false, Election.IsLeader: true }) is not { } leader) return;
+            var cutFor = faults!.Between(LabFaultClass.LeaderPartition, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5));
+            faults.History.Add($"fault leader-partition: agent {leader.Generation} cannot reach Nomad for {cutFor}");
+            leader.Lifeline.Partitioned = true;
+            clock.CreateTimer(_ =>
+            {
+                faults.History.Add($"agent {leader.Generation} reaches Nomad again");
+                leader.Lifeline.Partitioned = false;
+            }, null, cutFor, Timeout.InfiniteTimeSpan);
         }
 
         public void Finish(DateTimeOffset end)
         {
-            if (_agent is { } agent)
+            foreach (var agent in _agents.OfType<AgentProcess>())
             {
                 agent.Driver.Stop();
                 _faults.AddRange(agent.Driver.Faults);
@@ -267,7 +313,7 @@ public static class LabRun
         public async ValueTask DisposeAsync()
         {
             // A dead agent is left as it died: waiting for its calls would wait forever.
-            if (_agent is { } agent)
+            foreach (var agent in _agents.OfType<AgentProcess>())
             {
                 agent.Driver.Dispose();
                 await agent.Manager.DisposeAsync();
@@ -351,5 +397,5 @@ public static class LabRun
     }
 
     /// <summary>One agent process of the run; an agent restart replaces it with a new one.</summary>
-    private sealed record AgentProcess(int Generation, AgentLifeline Lifeline, LabPlugins Plugins, PolicyManager Manager, EvaluationDriver Driver);
+    private sealed record AgentProcess(int Generation, AgentLifeline Lifeline, LabPlugins Plugins, PolicyManager Manager, EvaluationDriver Driver, LeaderElection? Election);
 }

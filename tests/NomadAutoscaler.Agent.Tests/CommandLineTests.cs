@@ -24,6 +24,40 @@ public sealed class CommandLineTests : IDisposable
         },
         CancellationToken.None);
 
+    [Fact]
+    public async Task Simulate_soak_runs_the_seeds_and_prints_a_summary()
+    {
+        var soak = Path.Combine(RepoRoot(), "tests", "NomadAutoscaler.Lab.Tests", "Soak");
+
+        var code = await Run("simulate", $"-config={Path.Combine(soak, "agent.hcl")}", $"-config={Path.Combine(soak, "ha.hcl")}", $"-policy-dir={Path.Combine(soak, "policies")}",
+            $"-workload={Path.Combine(soak, "soak.workload")}", "-duration=2h", "-soak=2", "-seed=3", "-parallel=1");
+
+        Assert.True(code == 0, _stderr.ToString());
+        var output = _stdout.ToString();
+        Assert.Contains("soak: 2 seeds from 3 (", output, StringComparison.Ordinal);
+        Assert.Contains("0 broke an invariant", output, StringComparison.Ordinal);
+        // -faults defaults to every class; with HA in the configuration the lock faults are drawn too.
+        Assert.Contains("lock-error=0.05", output, StringComparison.Ordinal);
+        Assert.Contains("  nomad-error: ", output, StringComparison.Ordinal);
+        Assert.Contains("longest convergence after faults stopped: ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-json")]
+    [InlineData("-report=x.html")]
+    public async Task Simulate_soak_refuses_single_run_outputs(string flag)
+    {
+        Assert.Equal(1, await Run("simulate", "-policy-dir=p", "-workload=w", "-soak=2", flag));
+        Assert.Contains("-soak prints a summary of its seeds; it takes no -report or -json", _stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Plugins.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("no Plugins.sln above " + AppContext.BaseDirectory);
+    }
+
     [Theory]
     [InlineData("version")]
     [InlineData("--version")]

@@ -51,10 +51,15 @@ internal static class HelpText
           -log-level=LEVEL      Print the agent's log lines to stderr at LEVEL (trace..error), in virtual time.
           -report=FILE.html     Also write a self-contained HTML report with charts.
           -faults=SPEC          Inject faults drawn from -seed: "all", or class[=rate],... of nomad-error,
-                                nomad-timeout, cloud-create, cloud-error, never-join, node-flap, agent-restart,
-                                plugin-error, plugin-hang (docs/reliability.md). The run then checks its invariants
-                                and stops at the first violation (exit 2) with the seed and the history before it.
+                                nomad-timeout, slow-query, cloud-create, cloud-error, never-join, node-flap,
+                                agent-restart, plugin-error, plugin-hang, and with high_availability enabled
+                                lock-error and leader-partition (two agents share the lock) (docs/reliability.md).
+                                The run then checks its invariants and stops at the first violation (exit 2) with
+                                the seed and the history before it.
           -faults-until=DUR     Faults stop this far into the run (default: the duration less 1h).
+          -soak=N               Run N seeds from -seed, side by side, with -faults (default "all"); print the seeds
+                                that broke an invariant with their histories, and a summary. Exit 2 if any did.
+          -parallel=N           With -soak: seeds run at once (default: the number of cores).
         """;
 
     public const string SimulateHelpHint = "Run 'nomad-autoscaler simulate -h' for more information.";

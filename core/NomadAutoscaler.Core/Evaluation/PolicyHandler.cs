@@ -6,6 +6,7 @@ using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Policy;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 
 namespace NomadAutoscaler.Core.Evaluation;
 
@@ -28,6 +29,8 @@ internal sealed class PolicyHandler : IAsyncDisposable
     private readonly AutoscalerMetrics _metrics;
     private readonly PolicyEvaluator _evaluator;
     private readonly IEvaluationGate _gate;
+    // The HA term of the evaluation under way (none without HA): the scale it starts ends with it.
+    private CancellationToken _term;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly LinkedList<EvaluationRecord> _history = new();
@@ -183,30 +186,33 @@ internal sealed class PolicyHandler : IAsyncDisposable
     }
 
     /// <summary>A standby keeps its schedule but does not evaluate. A leader's evaluation runs under its term, so
-    /// losing the lock cancels it rather than letting it finish.</summary>
-    private async Task EvaluateIfLeaderAsync(DateTimeOffset scheduled, CancellationToken cancellationToken)
+    /// losing the lock cancels it rather than letting it finish. Null when nothing was evaluated. The scaling lab's
+    /// driver evaluates through here too, so its agents obey the lock as the agent does.</summary>
+    internal async Task<EvaluationRecord?> EvaluateIfLeaderAsync(DateTimeOffset scheduled, CancellationToken cancellationToken)
     {
         if (!_gate.TryEnter(out var term))
         {
             _logger.Hclog(LogLevel.Trace, "not the leader, skipping evaluation", ("policy_id", Policy.Id));
-            return;
+            return null;
         }
 
-        if (!term.CanBeCanceled)
-        {
-            await EvaluateAsync(scheduled, cancellationToken);
-            return;
-        }
+        if (!term.CanBeCanceled) return await EvaluateAsync(scheduled, cancellationToken);
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, term);
         try
         {
-            if (!await InheritCooldownAsync(term, linked.Token)) return;
-            await EvaluateAsync(scheduled, linked.Token);
+            if (!await InheritCooldownAsync(term, linked.Token)) return null;
+            _term = term;
+            return await EvaluateAsync(scheduled, linked.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && term.IsCancellationRequested)
         {
             _logger.Hclog(LogLevel.Warning, "leadership ended during evaluation, evaluation abandoned", ("policy_id", Policy.Id));
+            return null;
+        }
+        finally
+        {
+            _term = CancellationToken.None;
         }
     }
 
@@ -364,8 +370,14 @@ internal sealed class PolicyHandler : IAsyncDisposable
         try
         {
             // A scale in flight is not cancelled by shutdown: a half-done drain or server create is worse than a
-            // slower exit. The plugin's own action timeout bounds it.
-            outcome = await target.ScaleAsync(action, targetConfig, CancellationToken.None).WaitAsync(cancellationToken);
+            // slower exit. The plugin's own action timeout bounds it. It is cancelled when this agent's HA term ends:
+            // a drain can outlast the lock, and a deposed leader that went on to delete servers would act beside the
+            // next one (the fault soak's one-agent-acts). The plugin stops at its next step; what it leaves (a node
+            // ineligible or draining) is the next leader's drain hygiene to give back.
+            var scaling = target.ScaleAsync(action, targetConfig, _term);
+            // Not Task.WaitAsync: its cancellation resumes on the thread pool, off a single-threaded host's clock.
+            await InlineDelay.WaitAsync(scaling, cancellationToken);
+            outcome = await scaling;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

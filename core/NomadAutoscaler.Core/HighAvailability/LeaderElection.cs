@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Internal;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Core.HighAvailability;
@@ -127,6 +128,10 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
     }
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Starts campaigning on the caller's thread, for a host that runs everything on one thread in virtual
+    /// time (the scaling lab).</summary>
+    internal void StartOnCallerThread() => _loop = RunAsync(_stop.Token);
 
     /// <summary>Stops campaigning, closes the gate, and releases the lock if it is held.</summary>
     public async Task StopAsync()
@@ -293,7 +298,9 @@ internal sealed class LeaderElection : IEvaluationGate, IAsyncDisposable
             return;
         }
 
-        var timer = Task.Delay(delay, _time, cancellationToken);
+        // A cancelled Task.Delay resumes on the thread pool; this wait ends on the thread that cancels, so a
+        // single-threaded host (the scaling lab) keeps the election on its clock.
+        var timer = InlineDelay.DelayAsync(delay, _time, cancellationToken);
         lock (_sync) _waitingUntil = until;
         try
         {

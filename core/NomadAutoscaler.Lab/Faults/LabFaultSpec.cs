@@ -32,6 +32,18 @@ public enum LabFaultClass
 
     /// <summary>An APM query, strategy run or target status call never returns. Rate: per call.</summary>
     PluginHang,
+
+    /// <summary>A blocking query (one with an <c>index</c>) answers, but 5 to 60 s late, as a loaded server's does.
+    /// Rate: per blocking request.</summary>
+    SlowQuery,
+
+    /// <summary>A lock request (<c>/v1/var/...?lock-acquire</c>, <c>lock-renew</c>, <c>lock-release</c>) is answered
+    /// 500. Only with HA. Rate: per lock request.</summary>
+    LockError,
+
+    /// <summary>The leader loses Nomad: its <c>/v1/</c> requests never answer for 30 s to 5 min, while the cloud still
+    /// answers it. Only with HA. Rate: per hour.</summary>
+    LeaderPartition,
 }
 
 /// <summary>The <c>-faults</c> flag: which fault classes a lab run draws, and how often.</summary>
@@ -52,7 +64,13 @@ public sealed record LabFaultSpec
         [LabFaultClass.AgentRestart] = 1,
         [LabFaultClass.PluginError] = 0.01,
         [LabFaultClass.PluginHang] = 0.002,
+        [LabFaultClass.SlowQuery] = 0.02,
+        [LabFaultClass.LockError] = 0.05,
+        [LabFaultClass.LeaderPartition] = 1,
     };
+
+    /// <summary>The classes whose rate is a number of events per hour; every other rate is a probability.</summary>
+    public static bool IsPerHour(LabFaultClass faultClass) => faultClass is LabFaultClass.NodeFlap or LabFaultClass.AgentRestart or LabFaultClass.LeaderPartition;
 
     private static readonly IReadOnlyDictionary<string, LabFaultClass> Names = Enum.GetValues<LabFaultClass>().ToDictionary(Name, c => c, StringComparer.Ordinal);
 
@@ -94,7 +112,7 @@ public sealed record LabFaultSpec
             if (equals >= 0)
             {
                 var rateText = item[(equals + 1)..].Trim();
-                var perCall = parsed is not (LabFaultClass.NodeFlap or LabFaultClass.AgentRestart);
+                var perCall = !IsPerHour(parsed);
                 if (!double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || value < 0 || double.IsNaN(value) || double.IsInfinity(value) || (perCall && value > 1))
                     throw new FormatException($"-faults: item {i + 1}: rate \"{rateText}\" of {name} must be {(perCall ? "a probability from 0 to 1" : "a number of events per hour, 0 or more")}");
             }

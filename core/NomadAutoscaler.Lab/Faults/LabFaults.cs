@@ -27,6 +27,8 @@ internal sealed class LabFaults
 
     public LabFaultSpec Spec { get; }
 
+    public TimeProvider Clock => _clock;
+
     public DateTimeOffset Until { get; }
 
     public LabHistory History { get; }
@@ -159,6 +161,13 @@ internal sealed class FaultyNomadHandler(HttpMessageHandler inner, LabFaults fau
         var path = request.RequestUri?.AbsolutePath ?? "";
         if (path.StartsWith("/v1/", StringComparison.Ordinal))
         {
+            var query = request.RequestUri?.Query ?? "";
+            if (path.StartsWith("/v1/var/", StringComparison.Ordinal) && query.Contains("lock-", StringComparison.Ordinal) && faults.Draw(LabFaultClass.LockError))
+            {
+                faults.History.Add($"fault lock-error: {request.Method} {path}{query} answered 500");
+                return new HttpResponseMessage(HttpStatusCode.InternalServerError) { RequestMessage = request, Content = new StringContent("rpc error: injected fault: lock service unavailable") };
+            }
+
             if (faults.Draw(LabFaultClass.NomadError))
             {
                 var status = faults.Pick(LabFaultClass.NomadError, 2) == 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.ServiceUnavailable;
@@ -171,6 +180,13 @@ internal sealed class FaultyNomadHandler(HttpMessageHandler inner, LabFaults fau
                 faults.History.Add($"fault nomad-timeout: {request.Method} {path} never answers");
                 await InlineDelay.DelayAsync(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
             }
+
+            if (IsBlocking(query) && faults.Draw(LabFaultClass.SlowQuery))
+            {
+                var late = faults.Between(LabFaultClass.SlowQuery, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60));
+                faults.History.Add($"fault slow-query: {request.Method} {path} answers {late} late");
+                await InlineDelay.DelayAsync(late, faults.Clock, cancellationToken);
+            }
         }
         else if (path == "/_sim/cloud/servers" && request.Method == HttpMethod.Post && faults.Draw(LabFaultClass.CloudCreate))
         {
@@ -180,16 +196,47 @@ internal sealed class FaultyNomadHandler(HttpMessageHandler inner, LabFaults fau
 
         return await base.SendAsync(request, cancellationToken);
     }
+
+    /// <summary>A blocking query names the index it waits past; a first read (index 0 or none) answers at once.</summary>
+    private static bool IsBlocking(string query)
+    {
+        foreach (var pair in query.TrimStart('?').Split('&'))
+        {
+            if (pair.StartsWith("index=", StringComparison.Ordinal) && ulong.TryParse(pair.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                return index > 0;
+        }
+
+        return false;
+    }
 }
 
 /// <summary>One agent process's connection to the world. When the agent dies, every call of it, made or yet to be
-/// made, never answers: a dead process acts no more, whatever its timers still hold.</summary>
-internal sealed class AgentLifeline(HttpMessageHandler inner) : DelegatingHandler(inner)
+/// made, never answers: a dead process acts no more, whatever its timers still hold. While partitioned, its Nomad
+/// requests never answer (until the caller gives up) but the cloud still does. Every request that would change the
+/// cluster or the cloud is shown to <paramref name="acting"/> first.</summary>
+internal sealed class AgentLifeline(HttpMessageHandler inner, int generation, Action<int, string>? acting) : DelegatingHandler(inner)
 {
     private static readonly Task<HttpResponseMessage> Never = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously).Task;
 
     public bool Dead { get; set; }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        Dead ? Never : base.SendAsync(request, cancellationToken);
+    public bool Partitioned { get; set; }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (Dead) return Never;
+        var path = request.RequestUri?.AbsolutePath ?? "";
+        var nomad = path.StartsWith("/v1/", StringComparison.Ordinal);
+        if (Partitioned && nomad) return Cut(cancellationToken);
+        // The lock and the cooldowns it carries are how agents agree; writing them is not acting on the cluster.
+        if (acting is not null && request.Method != HttpMethod.Get && !path.StartsWith("/v1/var/", StringComparison.Ordinal))
+            acting(generation, $"{request.Method} {path}");
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> Cut(CancellationToken cancellationToken)
+    {
+        await InlineDelay.DelayAsync(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
+        throw new OperationCanceledException(cancellationToken);
+    }
 }

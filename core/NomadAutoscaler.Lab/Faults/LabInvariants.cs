@@ -155,7 +155,7 @@ internal sealed class LabInvariants(VirtualClock clock, ClusterState state, Simu
 
     private PolicyTrack? Track(string pool) => tracks.FirstOrDefault(t => t.CloudPool == pool);
 
-    private void Fail(string invariant, string detail)
+    public void Fail(string invariant, string detail)
     {
         if (_violation is not null) return;
         History.Add($"VIOLATION {invariant}: {detail}");

@@ -52,6 +52,9 @@ internal sealed class FakeTarget : ITargetClient
 
     public TaskCompletionSource? HoldScale { get; set; }
 
+    /// <summary>The cancellation token of each scale call, in order.</summary>
+    public ConcurrentQueue<CancellationToken> ScaleTokens { get; } = new();
+
     public ConcurrentQueue<(ScalingAction Action, IReadOnlyDictionary<string, string> Config)> Scales { get; } = new();
 
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> StatusCalls { get; } = new();
@@ -71,6 +74,7 @@ internal sealed class FakeTarget : ITargetClient
         try
         {
             Scales.Enqueue((action, config));
+            ScaleTokens.Enqueue(cancellationToken);
             if (HoldScale is { } hold) await hold.Task;
             if (ScaleError is { } error) throw error;
             if (AnswerNoOp) return ScaleOutcome.NoOpBecause(NoOpReason);

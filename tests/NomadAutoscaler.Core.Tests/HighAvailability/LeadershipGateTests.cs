@@ -78,7 +78,24 @@ public sealed class LeadershipGateTests : IAsyncDisposable
         await WaitScheduled(handler, start + TimeSpan.FromMinutes(2));
         Assert.Equal(EvaluationOutcome.Cancelled, handler.History[0].Outcome);
         Assert.Equal(DateTimeOffset.MinValue, handler.CooldownUntil);
+        // The plugin is told too: a drain can outlast the lock, and a deposed leader must not go on to delete
+        // servers beside the next one (the fault soak found it, seed 100).
+        Assert.True(_target.ScaleTokens.Single().IsCancellationRequested);
         _target.HoldScale.SetResult();
+    }
+
+    [Fact]
+    public async Task Without_HA_a_scale_in_flight_is_never_cancelled()
+    {
+        _strategy.Answer = _ => new ScalingAction(3, ScalingDirection.Up, "more");
+        var handler = Handler(OpenEvaluationGate.Instance);
+        var start = _time.GetUtcNow();
+        handler.Start();
+        await WaitScheduled(handler, start + TimeSpan.FromMinutes(1));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await WaitScheduled(handler, start + TimeSpan.FromMinutes(2));
+
+        Assert.False(_target.ScaleTokens.Single().CanBeCanceled);
     }
 
     [Fact]
