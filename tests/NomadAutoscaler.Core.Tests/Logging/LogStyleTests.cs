@@ -17,7 +17,6 @@ public sealed partial class LogStyleTests
     private static readonly Dictionary<string, string> NotYetConverted = new(StringComparer.Ordinal)
     {
         ["sdk/NomadAutoscaler.Plugins.Sdk/Cluster"] = "being converted separately",
-        ["sdk/NomadAutoscaler.Plugins.Templates"] = "the template's log line is asserted by the third-party plugin end-to-end test",
     };
 
     [Fact]
