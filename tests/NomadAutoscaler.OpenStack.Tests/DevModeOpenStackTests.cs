@@ -54,7 +54,7 @@ public sealed class DevModeOpenStackTests(ITestOutputHelper output)
     }
 
     private static int CountScaleOuts(AgentProcess agent) =>
-        agent.Lines.Count(l => l.Contains("successfully performed and verified scaling out: action=scale_out", StringComparison.Ordinal) && l.Contains("pool_name=dev-os-pool", StringComparison.Ordinal));
+        agent.Lines.Count(l => l.Contains("external_plugin.os-nova: successfully performed and verified scaling out: @module=os-nova action=scale_out ", StringComparison.Ordinal) && l.Contains(" pool_name=dev-os-pool ", StringComparison.Ordinal));
 
     private static async Task DeletePoolAsync(OpenStackClient client)
     {

@@ -53,7 +53,7 @@ public sealed partial class MissionScenarioTests(ITestOutputHelper output) : IAs
                     "scaling target from=0 to=1 with the below-limit reason", StepTimeout);
                 await agent.WaitForLogAsync(l => l.Contains("external_plugin.os-nova: discovered current microversion for compute, making it the used one: @module=os-nova microversion=", StringComparison.Ordinal),
                     "os-nova's microversion discovery line", StepTimeout);
-                await agent.WaitForLogAsync(l => l.Contains($"successfully performed and verified scaling out: action=scale_out desired_count=1 pool_name={h.PoolName}", StringComparison.Ordinal),
+                await agent.WaitForLogAsync(l => l.Contains($"external_plugin.os-nova: successfully performed and verified scaling out: @module=os-nova action=scale_out desired_count=1 pool_name={h.PoolName} ", StringComparison.Ordinal),
                     "os-nova's verified scale-out to 1", StepTimeout);
                 await h.WaitForReadyNodesAsync(1);
 
