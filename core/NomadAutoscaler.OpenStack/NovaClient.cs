@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.OpenStack;
 
@@ -48,9 +49,9 @@ public sealed class NovaClient
             throw new OpenStackApiException($"compute: the cloud offers microversion {max}, but at least {MinimumMicroversion} is required (server tags)");
         var used = Compare(max, MaximumMicroversion) > 0 ? MaximumMicroversion : max;
         if (used == max)
-            _logger.LogInformation("discovered current microversion {Microversion} for compute, making it the used one", max);
+            _logger.Hclog(LogLevel.Information, "discovered current microversion for compute, making it the used one", ("microversion", max));
         else
-            _logger.LogInformation("discovered current microversion {Microversion} for compute, using {Used}, the highest this client was verified with", max, used);
+            _logger.Hclog(LogLevel.Information, "discovered current microversion for compute, using the highest this client was verified with", ("microversion", max), ("used", used));
         UseMicroversion(used);
         return max;
     }

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using Polly;
 using Polly.Retry;
 
@@ -59,8 +60,8 @@ public sealed class OpenStackSession : IDisposable
                 UseJitter = true,
                 OnRetry = args =>
                 {
-                    _logger.LogDebug("retrying OpenStack request after transient error: attempt={Attempt} error={Error}",
-                        args.AttemptNumber + 1, args.Outcome.Exception?.Message);
+                    _logger.Hclog(LogLevel.Debug, "retrying OpenStack request after transient error", ("attempt", args.AttemptNumber + 1),
+                        ("error", args.Outcome.Exception?.Message));
                     return ValueTask.CompletedTask;
                 },
             })
@@ -151,7 +152,7 @@ public sealed class OpenStackSession : IDisposable
             if (status == HttpStatusCode.Unauthorized && attempt == 0)
             {
                 // The token was revoked or expired early: renew it once and repeat the call (a 401 was not applied).
-                _logger.LogDebug("OpenStack answered 401, re-authenticating: service={Service}", serviceType);
+                _logger.Hclog(LogLevel.Debug, "OpenStack answered 401, re-authenticating", ("service", serviceType));
                 Interlocked.CompareExchange(ref _token, null, token);
                 continue;
             }
@@ -244,7 +245,7 @@ public sealed class OpenStackSession : IDisposable
                 ? parsed
                 : _time.GetUtcNow().AddHours(1);
             var state = new TokenState(value, expiresAt, token?["project"]?["id"]?.GetValue<string>(), ServiceCatalog.Parse(token?["catalog"] as JsonArray));
-            _logger.LogDebug("authenticated with Keystone: project_id={ProjectId} expires_at={ExpiresAt}", state.ProjectId, expiresAt);
+            _logger.Hclog(LogLevel.Debug, "authenticated with Keystone", ("project_id", state.ProjectId), ("expires_at", expiresAt));
             return state;
         }
     }

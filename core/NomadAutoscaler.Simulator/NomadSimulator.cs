@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Simulator.Api;
 using NomadAutoscaler.Simulator.Cloud;
 using NomadAutoscaler.Simulator.CloudJoin;
@@ -88,8 +89,8 @@ public sealed class NomadSimulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
         Address = new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal));
-        options.Logger?.LogInformation("Nomad simulator listening: address={Address} unix_socket={Socket} nodes={Nodes} jobs={Jobs} acl={Acl}",
-            Address, options.UnixSocketPath ?? "", options.Nodes.Count, options.Jobs.Count, !string.IsNullOrEmpty(options.ManagementToken) || options.AclTokens.Count > 0);
+        options.Logger?.Hclog(LogLevel.Information, "Nomad simulator listening", ("address", Address), ("unix_socket", options.UnixSocketPath ?? ""),
+            ("nodes", options.Nodes.Count), ("jobs", options.Jobs.Count), ("acl", !string.IsNullOrEmpty(options.ManagementToken) || options.AclTokens.Count > 0));
         StartClock(options);
         return Address;
     }

@@ -41,13 +41,13 @@ internal sealed partial class NovaPoolScaler
             foreach (var fip in await _cloud.Neutron.ListFloatingIpsAsync(null, cancellationToken).ConfigureAwait(false))
             {
                 if (!fip.Description.StartsWith(prefix, StringComparison.Ordinal) || known.Contains(fip.Description[prefix.Length..]) || fip.PortId is not null) continue;
-                _logger.LogWarning("releasing floating IP of a deleted pool server: floating_ip={Address} description={Description}", fip.Address, fip.Description);
+                _logger.Hclog(LogLevel.Warning, "releasing floating IP of a deleted pool server", ("floating_ip", fip.Address), ("description", fip.Description));
                 await _cloud.Neutron.DeleteFloatingIpAsync(fip.Id, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OpenStackApiException ex)
         {
-            _logger.LogWarning("failed to look for orphan floating IPs: error={Error}", ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to look for orphan floating IPs", ("error", ex.Message));
         }
     }
 
@@ -55,14 +55,14 @@ internal sealed partial class NovaPoolScaler
     {
         foreach (var server in snapshot.Failed)
         {
-            _logger.LogWarning("deleting pool server in ERROR status: id={Id} name={Name} fault={Fault}", server.Id, server.Name, server.Fault);
+            _logger.Hclog(LogLevel.Warning, "deleting pool server in ERROR status", ("id", server.Id), ("name", server.Name), ("fault", server.Fault));
             try
             {
                 await _cloud.Nova.DeleteServerAsync(server.Id, cancellationToken).ConfigureAwait(false);
             }
             catch (OpenStackApiException ex)
             {
-                _logger.LogWarning("failed to delete server in ERROR status: id={Id} error={Error}", server.Id, ex.Message);
+                _logger.Hclog(LogLevel.Warning, "failed to delete server in ERROR status", ("id", server.Id), ("error", ex.Message));
             }
         }
     }
@@ -77,7 +77,7 @@ internal sealed partial class NovaPoolScaler
         }
         catch (Exception ex) when (ex is ServerActionFailure or OperationCanceledException)
         {
-            _logger.LogWarning("failed to remove the load balancer member of a failed server, the next status check retries: id={Id} error={Error}", serverId, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to remove the load balancer member of a failed server, the next status check retries", ("id", serverId), ("error", ex.Message));
         }
 
         try
@@ -86,7 +86,7 @@ internal sealed partial class NovaPoolScaler
         }
         catch (Exception ex) when (ex is OpenStackApiException or OperationCanceledException)
         {
-            _logger.LogError("failed to delete server after a failed create, it may be left behind: id={Id} error={Error}", serverId, ex.Message);
+            _logger.Hclog(LogLevel.Error, "failed to delete server after a failed create, it may be left behind", ("id", serverId), ("error", ex.Message));
         }
     }
 }

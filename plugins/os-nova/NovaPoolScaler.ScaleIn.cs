@@ -70,7 +70,7 @@ internal sealed partial class NovaPoolScaler
             throw new InvalidOperationException($"failed to perform pre-scale Nomad scale in tasks: {ex.Message}", ex);
         }
 
-        _logger.LogDebug("deleting OS Nova instances");
+        _logger.Hclog(LogLevel.Debug, "deleting OS Nova instances");
         var errors = new List<string>();
         var victims = new List<(ClusterNode Node, NovaServer Server)>();
         var unresolved = new List<ClusterNode>();
@@ -123,8 +123,8 @@ internal sealed partial class NovaPoolScaler
 
         if (removed.Count > 0)
         {
-            _logger.LogInformation("successfully deleted OS Nova instances: action=scale_in pool_name={PoolName} instances={Instances}", target.PoolName,
-                "[" + string.Join(" ", removed.Select(n => $"{{{n.NodeId} {n.RemoteId}}}")) + "]");
+            _logger.Hclog(LogLevel.Information, "successfully deleted OS Nova instances", ("action", "scale_in"), ("pool_name", target.PoolName),
+                ("instances", "[" + string.Join(" ", removed.Select(n => $"{{{n.NodeId} {n.RemoteId}}}")) + "]"));
             try
             {
                 await helper.RunPostScaleInTasksAsync(target.Cluster, removed, cancellationToken).ConfigureAwait(false);
@@ -139,7 +139,7 @@ internal sealed partial class NovaPoolScaler
         if (drainError is not null) errors.Insert(0, drainError);
         if (errors.Count > 0)
             throw new InvalidOperationException($"failed to perform scaling action: scale-in of pool {target.PoolName} removed {removed.Count} of {count} servers: {string.Join("; ", errors)}");
-        _logger.LogInformation("successfully performed and verified scaling in: action=scale_in pool_name={PoolName} count={Count}", target.PoolName, removed.Count);
+        _logger.Hclog(LogLevel.Information, "successfully performed and verified scaling in", ("action", "scale_in"), ("pool_name", target.PoolName), ("count", removed.Count));
     }
 
     private async Task RestoreAsync(ClusterScaleIn helper, IReadOnlyList<ClusterNode> nodes)
@@ -152,7 +152,7 @@ internal sealed partial class NovaPoolScaler
         }
         catch (Exception ex) when (ex is ClusterScaleException or OperationCanceledException)
         {
-            _logger.LogWarning("failed to restore node eligibility: error={Error}", ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to restore node eligibility", ("error", ex.Message));
         }
     }
 
@@ -171,28 +171,28 @@ internal sealed partial class NovaPoolScaler
             if (stopFirst && server.Status != ShutoffStatus)
             {
                 step = "stop";
-                _logger.LogDebug("stopping instance: server={Id}", server.Id);
+                _logger.Hclog(LogLevel.Debug, "stopping instance", ("server", server.Id));
                 if (await _cloud.Nova.StopServerAsync(server.Id, ct).ConfigureAwait(false))
                 {
-                    _logger.LogDebug("waiting for shutoff status: server={Id}", server.Id);
+                    _logger.Hclog(LogLevel.Debug, "waiting for shutoff status", ("server", server.Id));
                     await watcher.WaitAsync(server.Id, s => s is null || s.Status is ShutoffStatus or "ERROR", ct).ConfigureAwait(false);
-                    _logger.LogDebug("instance shutoff completed: server={Id}", server.Id);
+                    _logger.Hclog(LogLevel.Debug, "instance shutoff completed", ("server", server.Id));
                 }
             }
 
             step = "delete";
-            _logger.LogDebug("deleting instance: server={Id} force={Force}", server.Id, force);
+            _logger.Hclog(LogLevel.Debug, "deleting instance", ("server", server.Id), ("force", force));
             _ = force
                 ? await _cloud.Nova.ForceDeleteServerAsync(server.Id, ct).ConfigureAwait(false)
                 : await _cloud.Nova.DeleteServerAsync(server.Id, ct).ConfigureAwait(false);
-            _logger.LogDebug("waiting for instance deletion: server={Id}", server.Id);
+            _logger.Hclog(LogLevel.Debug, "waiting for instance deletion", ("server", server.Id));
             await watcher.WaitAsync(server.Id, s => s is null || s.Status is "DELETED" or "SOFT_DELETED", ct).ConfigureAwait(false);
-            _logger.LogDebug("instance deletion completed: server={Id}", server.Id);
+            _logger.Hclog(LogLevel.Debug, "instance deletion completed", ("server", server.Id));
             step = "floating ip";
             foreach (var fip in floatingIps)
             {
                 await _cloud.Neutron.DeleteFloatingIpAsync(fip.Id, ct).ConfigureAwait(false);
-                _logger.LogDebug("instance floating-ip deleted: server={Id} floating_ip={Address}", server.Id, fip.Address);
+                _logger.Hclog(LogLevel.Debug, "instance floating-ip deleted", ("server", server.Id), ("floating_ip", fip.Address));
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

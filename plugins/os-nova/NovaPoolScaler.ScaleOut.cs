@@ -22,19 +22,19 @@ internal sealed partial class NovaPoolScaler
         }
         catch (ClusterScaleException ex)
         {
-            _logger.LogWarning("failed to cancel scale-in drains before scaling out, booting for the whole count: pool_name={PoolName} error={Error}", target.PoolName, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to cancel scale-in drains before scaling out, booting for the whole count", ("pool_name", target.PoolName), ("error", ex.Message));
             reclaimed = [];
         }
 
         if (reclaimed.Count > 0)
         {
-            _logger.LogInformation("reclaimed draining nodes instead of booting servers: pool_name={PoolName} reclaimed={Reclaimed} booting={Booting}",
-                target.PoolName, reclaimed.Count, count - reclaimed.Count);
+            _logger.Hclog(LogLevel.Information, "reclaimed draining nodes instead of booting servers", ("pool_name", target.PoolName),
+                ("reclaimed", reclaimed.Count), ("booting", count - reclaimed.Count));
             count -= reclaimed.Count;
             if (count == 0) return;
         }
 
-        _logger.LogDebug("getting creation data from configuration");
+        _logger.Hclog(LogLevel.Debug, "getting creation data from configuration");
         var data = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
         var zones = AzBalancer.Pinned(target.AvailabilityZones, count);
         if (target.EvenlySplitAzs)
@@ -44,7 +44,7 @@ internal sealed partial class NovaPoolScaler
             zones = AzBalancer.Assign(list, histogram, count);
         }
 
-        _logger.LogDebug("creating instances: pool_name={PoolName} count={Count}", target.PoolName, count);
+        _logger.Hclog(LogLevel.Debug, "creating instances", ("pool_name", target.PoolName), ("count", count));
         // Zones tried after a server's own when no flavor has room there: the split's list, else availability_zones.
         var fallbackZones = target.EvenlySplitAzs
             ? (target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false))
@@ -78,13 +78,13 @@ internal sealed partial class NovaPoolScaler
         var errors = tasks.Where(t => !t.IsCompletedSuccessfully).Select(t => t.Exception?.InnerException?.Message ?? "cancelled").ToList();
         if (errors.Count == 0)
         {
-            _logger.LogInformation("successfully performed and verified scaling out: action=scale_out desired_count={Count} pool_name={PoolName}", count, target.PoolName);
+            _logger.Hclog(LogLevel.Information, "successfully performed and verified scaling out", ("action", "scale_out"), ("desired_count", count), ("pool_name", target.PoolName));
             return;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        _logger.LogWarning("scale-out partially failed: pool_name={PoolName} requested={Requested} created={Created} errors={Errors}",
-            target.PoolName, count, created.Count, string.Join("; ", errors.Distinct()));
+        _logger.Hclog(LogLevel.Warning, "scale-out partially failed", ("pool_name", target.PoolName), ("requested", count), ("created", created.Count),
+            ("errors", string.Join("; ", errors.Distinct())));
         throw new InvalidOperationException(
             $"failed to perform scaling action: scale-out of pool {target.PoolName} created {created.Count} of {count} servers: {string.Join("; ", errors.Distinct())}");
     }
@@ -99,7 +99,7 @@ internal sealed partial class NovaPoolScaler
         }
         catch (OpenStackApiException ex)
         {
-            _logger.LogWarning("failed to list availability zones, using the ones discovered at set-up: error={Error}", ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to list availability zones, using the ones discovered at set-up", ("error", ex.Message));
             return _defaultZones;
         }
     }
@@ -179,13 +179,13 @@ internal sealed partial class NovaPoolScaler
                     throw new NoRoomFailure(true, $"quota exceeded for flavor {flavor.Name}: {ex.Detail}");
                 }
 
-                _logger.LogDebug("waiting for active status: server={Id}", id);
+                _logger.Hclog(LogLevel.Debug, "waiting for active status", ("server", id));
                 var server = await watcher.WaitAsync(id, s => s is null || s.Status is "ACTIVE" or "ERROR", timeout.Token).ConfigureAwait(false);
                 if (server is null) throw new ServerActionFailure($"server {id} ({name}) disappeared while building");
                 if (server.Status == "ERROR")
                 {
                     if (canFallBack) server = await ReadFaultAsync(server, timeout.Token).ConfigureAwait(false);
-                    _logger.LogWarning("server went to ERROR, deleting it: id={Id} name={Name} attempt={Attempt} fault={Fault}", id, name, attempt, server.Fault);
+                    _logger.Hclog(LogLevel.Warning, "server went to ERROR, deleting it", ("id", id), ("name", name), ("attempt", attempt), ("fault", server.Fault));
                     await CleanupAsync(id).ConfigureAwait(false);
                     id = null;
                     if (canFallBack && server.Fault is { } fault && (fault.Contains("No valid host", StringComparison.OrdinalIgnoreCase) || fault.Contains("quota", StringComparison.OrdinalIgnoreCase)))
@@ -194,7 +194,7 @@ internal sealed partial class NovaPoolScaler
                     throw new ServerActionFailure($"server {name} went to ERROR twice (last fault: {server.Fault ?? "none reported"}); deleted");
                 }
 
-                _logger.LogDebug("instance boot up completed: server={Id}", id);
+                _logger.Hclog(LogLevel.Debug, "instance boot up completed", ("server", id));
                 if (data.ExternalNetworkId is { } externalNetworkId) await AttachFloatingIpAsync(target, id, externalNetworkId, timeout.Token).ConfigureAwait(false);
                 // Before success is reported: a server outside the load balancer is not the capacity that was asked for.
                 if (Membership is not null) await Membership.AddAsync(id, timeout.Token).ConfigureAwait(false);
@@ -246,8 +246,8 @@ internal sealed partial class NovaPoolScaler
             }
             catch (OpenStackApiException ex) when (ex.IsTransient)
             {
-                _logger.LogWarning("server create failed with an unknown outcome, checking whether it was applied: name={Name} attempt={Attempt} error={Error}",
-                    request.Name, attempt, ex.Message);
+                _logger.Hclog(LogLevel.Warning, "server create failed with an unknown outcome, checking whether it was applied",
+                    ("name", request.Name), ("attempt", attempt), ("error", ex.Message));
                 var existing = await FindByNameAsync(target, request.Name, cancellationToken).ConfigureAwait(false);
                 if (existing is not null) return existing;
                 if (attempt >= 3) throw new ServerActionFailure($"failed to create server {request.Name}: {ex.Message}");
@@ -284,7 +284,7 @@ internal sealed partial class NovaPoolScaler
         }
         catch (OpenStackApiException ex)
         {
-            _logger.LogWarning("failed to check the pool for duplicate servers: error={Error}", ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to check the pool for duplicate servers", ("error", ex.Message));
             return;
         }
 
@@ -292,7 +292,7 @@ internal sealed partial class NovaPoolScaler
         {
             foreach (var duplicate in group.OrderBy(s => s.Created).ThenBy(s => s.Id, StringComparer.Ordinal).Skip(1))
             {
-                _logger.LogWarning("deleting duplicate server created by a retried request: id={Id} name={Name}", duplicate.Id, duplicate.Name);
+                _logger.Hclog(LogLevel.Warning, "deleting duplicate server created by a retried request", ("id", duplicate.Id), ("name", duplicate.Name));
                 await CleanupAsync(duplicate.Id).ConfigureAwait(false);
             }
         }
@@ -339,6 +339,6 @@ internal sealed partial class NovaPoolScaler
         var existing = await _cloud.Neutron.ListFloatingIpsAsync(ports[0].Id, cancellationToken).ConfigureAwait(false);
         if (existing.Count > 0) return;
         var fip = await _cloud.Neutron.CreateFloatingIpAsync(externalNetworkId, ports[0].Id, FloatingIpDescription(target, serverId), cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("floating-ip attached to server: server={Id} floating_ip={Address}", serverId, fip.Address);
+        _logger.Hclog(LogLevel.Debug, "floating-ip attached to server", ("server", serverId), ("floating_ip", fip.Address));
     }
 }

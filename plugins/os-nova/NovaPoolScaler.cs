@@ -71,14 +71,14 @@ internal sealed partial class NovaPoolScaler
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {
-            _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", target.PoolName, ex.Message);
+            _logger.Hclog(LogLevel.Debug, "node pool not ready", ("pool_name", target.PoolName), ("reason", ex.Message));
             return new TargetStatus(false, 0);
         }
 
         var pool = ClusterStatus.Summarise(nodes, target.Cluster.Pool, NodeFilterOptions.FromConfig(new Dictionary<string, string>()), _logger);
         if (!pool.Ready)
         {
-            _logger.LogDebug("node pool not ready: pool_name={PoolName} reason={Reason}", target.PoolName, pool.NotReadyReason);
+            _logger.Hclog(LogLevel.Debug, "node pool not ready", ("pool_name", target.PoolName), ("reason", pool.NotReadyReason));
             return new TargetStatus(false, 0);
         }
 
@@ -97,7 +97,7 @@ internal sealed partial class NovaPoolScaler
         }
 
         foreach (var server in snapshot.Counted.Where(s => s.Status != "ACTIVE" && !PoolSnapshot.TransitionalStates.Contains(s.Status, StringComparer.Ordinal)))
-            _logger.LogWarning("Detected server in unexpected status: id={Id} state={State}", server.Id, server.Status);
+            _logger.Hclog(LogLevel.Warning, "detected server in unexpected status", ("id", server.Id), ("state", server.Status));
         // A server in ERROR never recovers by itself: delete it now rather than letting it block or inflate the pool.
         await DeleteFailedServersAsync(snapshot, cancellationToken).ConfigureAwait(false);
         if (Membership is not null)
@@ -173,7 +173,7 @@ internal sealed partial class NovaPoolScaler
     {
         if (action.Count < 0 || target.DryRun)
         {
-            _logger.LogInformation("dry-run: not scaling: pool_name={PoolName} desired_count={Desired}", target.PoolName, action.Count);
+            _logger.Hclog(LogLevel.Information, "dry-run: not scaling", ("pool_name", target.PoolName), ("desired_count", action.Count));
             return;
         }
 
@@ -196,7 +196,7 @@ internal sealed partial class NovaPoolScaler
         var current = snapshot.Counted.Count;
         if (action.Count == current)
         {
-            _logger.LogInformation("scaling not required: pool_name={PoolName} current_count={Current} strategy_count={Desired}", target.PoolName, current, action.Count);
+            _logger.Hclog(LogLevel.Information, "scaling not required", ("pool_name", target.PoolName), ("current_count", current), ("strategy_count", action.Count));
             throw new ScalingNoOpException($"pool {target.PoolName} already has {current} servers");
         }
 
@@ -204,8 +204,8 @@ internal sealed partial class NovaPoolScaler
         // fresh difference whatever its sign, so a stale "up" could delete servers and a stale "down" create them.
         if ((action.Direction == ScalingDirection.Up && action.Count < current) || (action.Direction == ScalingDirection.Down && action.Count > current))
         {
-            _logger.LogWarning("not scaling against the decision's direction: pool_name={PoolName} direction={Direction} current_count={Current} desired_count={Desired}",
-                target.PoolName, action.Direction == ScalingDirection.Up ? "up" : "down", current, action.Count);
+            _logger.Hclog(LogLevel.Warning, "not scaling against the decision's direction", ("pool_name", target.PoolName),
+                ("direction", action.Direction == ScalingDirection.Up ? "up" : "down"), ("current_count", current), ("desired_count", action.Count));
             throw new ScalingNoOpException($"pool {target.PoolName} has {current} servers, a scale {(action.Direction == ScalingDirection.Up ? "up" : "down")} to {action.Count} would go the other way");
         }
 
@@ -234,7 +234,7 @@ internal sealed partial class NovaPoolScaler
         }
         catch (ClusterScaleException ex)
         {
-            _logger.LogWarning("drain hygiene failed: pool_name={PoolName} error={Error}", target.PoolName, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "drain hygiene failed", ("pool_name", target.PoolName), ("error", ex.Message));
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.OsNova;
@@ -93,11 +94,11 @@ public sealed class OsNovaPlugin : ITargetPlugin<OsNovaOptions>, IDisposable
             {
                 zones.AddRange((await cloud.Nova.ListAvailabilityZonesAsync(cancellationToken).ConfigureAwait(false))
                     .Where(z => z.Available && z.Name != "nova").Select(z => z.Name));
-                _logger.LogInformation("discovered the following AZs: [{Zones}], saving as default", string.Join(" ", zones));
+                _logger.Hclog(LogLevel.Information, "discovered the availability zones, saving them as default", ("zones", "[" + string.Join(" ", zones) + "]"));
             }
             catch (OpenStackApiException ex)
             {
-                _logger.LogWarning("failed to discover availability zones: error={Error}", ex.Message);
+                _logger.Hclog(LogLevel.Warning, "failed to discover availability zones", ("error", ex.Message));
             }
 
             try
@@ -120,7 +121,7 @@ public sealed class OsNovaPlugin : ITargetPlugin<OsNovaOptions>, IDisposable
                 SelfNodeId = scaleIn.SelfNodeId,
                 Membership = membership,
             };
-            _logger.LogInformation("completed set-up of plugin: version={Version}", Version);
+            _logger.Hclog(LogLevel.Information, "completed set-up of plugin", ("version", Version));
             var previous = Interlocked.Exchange(ref _state, new State(cloud, nomad, scaler));
             previous?.Dispose();
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.OsNova;
 
@@ -123,7 +124,7 @@ internal sealed record PoolTarget
                 violations.Add(new ConfigViolation(MisspeltAvailabilityZones, "set either availability_zones or its misspelt alias availavility_zones, not both"));
             else
             {
-                logger.LogWarning("config key availavility_zones is a misspelling kept for compatibility, use availability_zones: pool_name={PoolName}", poolName);
+                logger.Hclog(LogLevel.Warning, "config key availavility_zones is a misspelling kept for compatibility, use availability_zones", ("pool_name", poolName));
                 zones = List(MisspeltAvailabilityZones);
             }
         }
@@ -153,7 +154,8 @@ internal sealed record PoolTarget
 
         var evenly = Read(() => settings.GetBoolean("evenly_split_azs", false)) ?? false;
         if (!evenly && zones.Count > 1)
-            logger.LogWarning("availability_zones lists {Count} zones but evenly_split_azs is false: new servers go to the first, {Zone}: pool_name={PoolName}", zones.Count, zones[0], poolName);
+            logger.Hclog(LogLevel.Warning, "availability_zones lists several zones but evenly_split_azs is false: new servers go to the first", ("pool_name", poolName),
+                ("zones", zones.Count), ("zone", zones[0]));
         var stopFirst = Read(() => settings.GetBoolean("stop_first"));
         var forceDelete = Read(() => settings.GetBoolean("force_delete"));
         var dryRun = Read(() => settings.GetBoolean("dry-run", false)) ?? false;

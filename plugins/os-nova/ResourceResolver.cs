@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.OsNova;
 
@@ -117,9 +118,9 @@ internal sealed class ResourceResolver
     {
         var cacheKey = $"{kind}#name:{name}";
         if (_cache.TryGetValue(cacheKey, out var hit) && hit.Expires > _time.GetUtcNow()) return hit.Value;
-        _logger.LogDebug("searching for {Kind}: name={Name}", kind, name);
+        _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", kind), ("name", name));
         var id = await find().ConfigureAwait(false) ?? throw new PluginConfigException(key, notFound);
-        _logger.LogDebug("found {Kind} ID: name={Name} id={Id}", kind, name, id);
+        _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", kind), ("name", name), ("id", id));
         _cache[cacheKey] = (id, _time.GetUtcNow() + CacheLifetime);
         return id;
     }

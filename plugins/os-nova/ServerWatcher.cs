@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.OpenStack;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.OsNova;
 
@@ -66,7 +67,7 @@ internal sealed class ServerWatcher : IAsyncDisposable
                 catch (OpenStackApiException ex)
                 {
                     // A failed poll is retried at the next tick; each waiter's own deadline bounds the wait.
-                    _logger.LogDebug("server status poll failed: error={Error}", ex.Message);
+                    _logger.Hclog(LogLevel.Debug, "server status poll failed", ("error", ex.Message));
                 }
             }
 

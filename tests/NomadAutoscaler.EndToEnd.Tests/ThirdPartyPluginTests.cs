@@ -111,7 +111,8 @@ public sealed partial class ThirdPartyPluginTests(ThirdPartyWorkspace workspace)
 
         await using var agent = AgentProcess.Start("agent", "-config", config, "-policy-dir", policies);
         // The plugin's own log line, re-logged by the agent: the scale reached the third-party code.
-        await agent.WaitForLogAsync(l => l.Contains($"external_plugin.{id}", StringComparison.Ordinal) && l.Contains("scaled web from 1 to 3", StringComparison.Ordinal),
+        // The agent sorts a plugin line's pairs by key and adds the plugin's timestamp last, as go-plugin hosts do.
+        await agent.WaitForLogAsync(l => l.Contains($"[INFO]  external_plugin.{id}: scaled: @module={id} from=1 reason=\"scaling up because fixed value is 3\" resource=web to=3 timestamp=", StringComparison.Ordinal),
             $"{id} scaling web from 1 to 3", TimeSpan.FromSeconds(90));
         Assert.Contains(agent.Lines, l => l.Contains("scaling target", StringComparison.Ordinal) && l.Contains("to=3", StringComparison.Ordinal));
         Assert.DoesNotContain(agent.Lines, l => l.Contains("[ERROR]", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal));

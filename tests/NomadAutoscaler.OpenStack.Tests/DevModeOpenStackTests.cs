@@ -33,7 +33,7 @@ public sealed class DevModeOpenStackTests(ITestOutputHelper output)
                 await agent.WaitForLogAsync(l => l.Contains("OpenStack joins the dev cluster", StringComparison.Ordinal), "the dev OpenStack pool announced", timeout);
                 await agent.WaitForLogAsync(l => l.Contains("policy_eval.worker: scaling target:", StringComparison.Ordinal) && l.Contains("target=os-nova from=0 to=1 ", StringComparison.Ordinal),
                     "os-nova pool brought to min", timeout);
-                await agent.WaitForLogAsync(l => l.Contains("dev.simulator: cloud join: server dev-os-", StringComparison.Ordinal) && l.Contains("registered as a node of class dev-os-pool", StringComparison.Ordinal),
+                await agent.WaitForLogAsync(l => l.Contains("dev.simulator: cloud join: server registered as a node: server=dev-os-", StringComparison.Ordinal) && l.Contains(" node_class=dev-os-pool", StringComparison.Ordinal),
                     "the first server joined as a Nomad node", timeout);
                 await agent.WaitForLogAsync(l => l.Contains("target=os-nova from=1 to=", StringComparison.Ordinal) && l.Contains("reason=\"scaling up because factor is", StringComparison.Ordinal),
                     "the pool scaled up under the batch load", timeout);
@@ -54,7 +54,7 @@ public sealed class DevModeOpenStackTests(ITestOutputHelper output)
     }
 
     private static int CountScaleOuts(AgentProcess agent) =>
-        agent.Lines.Count(l => l.Contains("successfully performed and verified scaling out: action=scale_out", StringComparison.Ordinal) && l.Contains("pool_name=dev-os-pool", StringComparison.Ordinal));
+        agent.Lines.Count(l => l.Contains("external_plugin.os-nova: successfully performed and verified scaling out: @module=os-nova action=scale_out ", StringComparison.Ordinal) && l.Contains(" pool_name=dev-os-pool ", StringComparison.Ordinal));
 
     private static async Task DeletePoolAsync(OpenStackClient client)
     {

@@ -51,9 +51,9 @@ public sealed partial class MissionScenarioTests(ITestOutputHelper output) : IAs
                 // 0 -> 1: the count is below min, so it is corrected whatever the checks say (no pool nodes yet).
                 await agent.WaitForLogAsync(l => ScalingLine(l, 0, 1) && l.Contains("reason=\"current count (0) below limit (1)\"", StringComparison.Ordinal),
                     "scaling target from=0 to=1 with the below-limit reason", StepTimeout);
-                await agent.WaitForLogAsync(l => l.Contains("discovered current microversion ", StringComparison.Ordinal) && l.Contains(" for compute, making it the used one", StringComparison.Ordinal),
+                await agent.WaitForLogAsync(l => l.Contains("external_plugin.os-nova: discovered current microversion for compute, making it the used one: @module=os-nova microversion=", StringComparison.Ordinal),
                     "os-nova's microversion discovery line", StepTimeout);
-                await agent.WaitForLogAsync(l => l.Contains($"successfully performed and verified scaling out: action=scale_out desired_count=1 pool_name={h.PoolName}", StringComparison.Ordinal),
+                await agent.WaitForLogAsync(l => l.Contains($"external_plugin.os-nova: successfully performed and verified scaling out: @module=os-nova action=scale_out desired_count=1 pool_name={h.PoolName} ", StringComparison.Ordinal),
                     "os-nova's verified scale-out to 1", StepTimeout);
                 await h.WaitForReadyNodesAsync(1);
 

@@ -23,11 +23,11 @@ public sealed class NovaMicroversionTests
     }
 
     [Fact]
-    public async Task CurrentVersion_IsUsed_AndLoggedAsUpstreamDoes()
+    public async Task CurrentVersion_IsUsed_AndLogged()
     {
         var (nova, log, handler) = await DiscoverAsync("""{"version": {"id": "v2.1", "status": "CURRENT", "version": "2.87", "min_version": "2.1"}}""");
         Assert.Equal("2.87", nova.Microversion);
-        Assert.Contains("discovered current microversion 2.87 for compute, making it the used one", log.Messages);
+        Assert.Contains("discovered current microversion for compute, making it the used one: microversion=2.87", log.Messages);
         await nova.ListServersAsync();
         Assert.Equal("compute 2.87", handler.Requests.Last().Headers["OpenStack-API-Version"]);
     }
@@ -40,7 +40,7 @@ public sealed class NovaMicroversionTests
                           {"id": "v2.1", "status": "CURRENT", "version": "2.101", "min_version": "2.1"}]}
             """);
         Assert.Equal(NovaClient.MaximumMicroversion, nova.Microversion);
-        Assert.Contains(log.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("discovered current microversion 2.101 for compute, using 2.96", StringComparison.Ordinal));
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Information && e.Message == "discovered current microversion for compute, using the highest this client was verified with: microversion=2.101 used=" + NovaClient.MaximumMicroversion);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class PluginIntegrationTests(ITestOutputHelper output)
         var initial = await plugin.GetStatusAsync(target, default);
         Assert.True(initial!.Ready);
         Assert.Equal(0, initial.Count);
-        Assert.Contains(h.Log.Messages, m => m.StartsWith("discovered current microversion ", StringComparison.Ordinal) && m.EndsWith(" for compute, making it the used one", StringComparison.Ordinal));
+        Assert.Contains(h.Log.Messages, m => m.StartsWith("discovered current microversion for compute, making it the used one: microversion=", StringComparison.Ordinal));
 
         await plugin.ScaleAsync(To(1), target, default);
         Assert.Contains($"successfully performed and verified scaling out: action=scale_out desired_count=1 pool_name={h.PoolName}", h.Log.Messages);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
@@ -9,6 +10,7 @@ using Grpc.HealthCheck;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Plugins.Contracts.Base.V1;
 using NomadAutoscaler.Plugins.Contracts.Target.V1;
@@ -24,6 +26,7 @@ public sealed class GrpcServerTests : IAsyncLifetime
     private readonly CancellationTokenSource _stopping = new();
     private readonly HealthServiceImpl _health = new();
     private readonly TestBaseService _base = new();
+    private readonly CapturingLogger _log = new();
     private KestrelServer? _server;
     private Uri _address = null!;
 
@@ -34,7 +37,7 @@ public sealed class GrpcServerTests : IAsyncLifetime
         PluginServiceBindings.Bind(methods, _health);
         PluginServiceBindings.Bind(methods, _base);
         _server = GrpcKestrelServer.Create(NullLoggerFactory.Instance, (options, configure) => options.Listen(IPAddress.Loopback, 0, configure));
-        await _server.StartAsync(new GrpcHttpApplication(methods, NullLogger.Instance, _stopping.Token), CancellationToken.None);
+        await _server.StartAsync(new GrpcHttpApplication(methods, _log, _stopping.Token), CancellationToken.None);
         _address = new Uri(_server.Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 
@@ -92,6 +95,63 @@ public sealed class GrpcServerTests : IAsyncLifetime
             await new BasePluginService.BasePluginServiceClient(channel).SetConfigAsync(new SetConfigRequest(), deadline: Deadline()));
         Assert.Equal(StatusCode.Internal, error.StatusCode);
         Assert.Equal("disk on fire", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Plugin_failure_is_one_error_line_without_a_stack_trace()
+    {
+        _base.SetConfigError = new InvalidOperationException("no nodes identified within pool");
+        using var channel = GrpcChannel.ForAddress(_address);
+        await Assert.ThrowsAsync<RpcException>(async () =>
+            await new BasePluginService.BasePluginServiceClient(channel).SetConfigAsync(new SetConfigRequest(), deadline: Deadline()));
+
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Equal("call failed", entry.Message);
+        Assert.Null(entry.Exception);
+        Assert.Equal([new("method", "/" + PluginServiceBindings.BasePluginService + "/SetConfig"), new("error", "no nodes identified within pool")], entry.Pairs);
+    }
+
+    [Fact]
+    public async Task Config_error_is_one_warning_line_without_a_stack_trace()
+    {
+        _base.SetConfigError = new PluginConfigException([new ConfigViolation("max", "must be a number")]);
+        using var channel = GrpcChannel.ForAddress(_address);
+        await Assert.ThrowsAsync<RpcException>(async () =>
+            await new BasePluginService.BasePluginServiceClient(channel).SetConfigAsync(new SetConfigRequest(), deadline: Deadline()));
+
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Null(entry.Exception);
+        Assert.Equal(["method", "error"], entry.Pairs.Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task No_op_is_not_logged_by_the_plugin()
+    {
+        _base.SetConfigError = new ScalingNoOpException("already at 3");
+        using var channel = GrpcChannel.ForAddress(_address);
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await new BasePluginService.BasePluginServiceClient(channel).SetConfigAsync(new SetConfigRequest(), deadline: Deadline()));
+
+        Assert.Equal(StatusCode.Aborted, error.StatusCode);
+        Assert.Empty(_log.Entries);
+    }
+
+    [Fact]
+    public async Task Bug_is_logged_with_its_exception()
+    {
+        var bug = new NullReferenceException("Object reference not set to an instance of an object.");
+        _base.SetConfigError = bug;
+        using var channel = GrpcChannel.ForAddress(_address);
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await new BasePluginService.BasePluginServiceClient(channel).SetConfigAsync(new SetConfigRequest(), deadline: Deadline()));
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        var entry = Assert.Single(_log.Entries);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Same(bug, entry.Exception);
+        Assert.Equal(["method"], entry.Pairs.Select(p => p.Key));
     }
 
     [Fact]
@@ -342,6 +402,22 @@ public sealed class GrpcServerTests : IAsyncLifetime
         => Assert.Single(headers.TryGetValues(name, out var values) ? values : []);
 
     private static DateTime Deadline() => DateTime.UtcNow + Timeout;
+
+    private sealed record LogEntry(LogLevel Level, string Message, IReadOnlyList<KeyValuePair<string, object?>> Pairs, Exception? Exception);
+
+    private sealed class CapturingLogger : ILogger
+    {
+        private readonly ConcurrentQueue<LogEntry> _entries = new();
+
+        public IReadOnlyList<LogEntry> Entries => [.. _entries];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => _entries.Enqueue(new LogEntry(logLevel, formatter(state, exception), state is IEnumerable<KeyValuePair<string, object?>> pairs ? [.. pairs] : [], exception));
+    }
 
     private sealed class TestBaseService : BasePluginService.BasePluginServiceBase
     {

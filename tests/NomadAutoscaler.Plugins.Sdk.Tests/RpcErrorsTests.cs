@@ -53,4 +53,22 @@ public sealed class RpcErrorsTests
         Assert.Equal("boom", rpc.Status.Detail);
         Assert.DoesNotContain(rpc.Trailers, entry => entry.Value?.Contains("at ", StringComparison.Ordinal) == true);
     }
+
+    [Fact]
+    public void IsBug_RuntimeErrorsOfWrongCode_AreBugs()
+    {
+        Assert.True(RpcErrors.IsBug(new NullReferenceException()));
+        Assert.True(RpcErrors.IsBug(new ArgumentOutOfRangeException("count")));
+        Assert.True(RpcErrors.IsBug(new KeyNotFoundException()));
+        Assert.True(RpcErrors.IsBug(new InvalidCastException()));
+    }
+
+    [Fact]
+    public void IsBug_FailuresOfThePluginsWork_AreNot()
+    {
+        Assert.False(RpcErrors.IsBug(new InvalidOperationException("no nodes identified within pool")));
+        Assert.False(RpcErrors.IsBug(new HttpRequestException("connection refused")));
+        Assert.False(RpcErrors.IsBug(new TimeoutException()));
+        Assert.False(RpcErrors.IsBug(new PluginConfigException([new ConfigViolation("max", "must be a number")])));
+    }
 }

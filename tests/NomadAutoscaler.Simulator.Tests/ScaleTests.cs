@@ -1,4 +1,5 @@
 using System.Net;
+using NomadAutoscaler.OpenStack.Tests;
 
 namespace NomadAutoscaler.Simulator.Tests;
 
@@ -140,43 +141,15 @@ public sealed class ScaleTests
     [Fact]
     public async Task Logger_ReportsScaleRequests_WithoutTheToken()
     {
-        var logger = new CapturingLogger();
+        var logger = new TestLogger();
         await using var h = await SimulatorHarness.StartAsync(o => o.Logger = logger);
         h.AddNode();
         h.Simulator.RegisterJob(JobJson.Service("example", count: 1, min: 1, max: 3));
         await h.SendAsync(HttpMethod.Put, "/v1/job/example/scale", """{"Count":2,"Target":{"Group":"cache"}}""", token: "tok-123");
         await h.SendAsync(HttpMethod.Put, "/v1/job/example/scale", """{"Count":9,"Target":{"Group":"cache"}}""", token: "tok-123");
-        Assert.Contains(logger.Lines, l => l.StartsWith("scale request accepted: job=example namespace=default group=cache from=1 to=2", StringComparison.Ordinal));
-        Assert.Contains(logger.Lines, l => l.StartsWith("scale request refused: job=example", StringComparison.Ordinal));
-        Assert.DoesNotContain(logger.Lines, l => l.Contains("tok-123", StringComparison.Ordinal));
-    }
-
-    private sealed class CapturingLogger : Microsoft.Extensions.Logging.ILogger
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-            {
-                _lines.Add(formatter(state, exception));
-            }
-        }
+        Assert.Contains(logger.Messages, l => l.StartsWith("scale request accepted: job=example namespace=default group=cache from=1 to=2", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages, l => l.StartsWith("scale request refused: job=example", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Messages, l => l.Contains("tok-123", StringComparison.Ordinal));
     }
 
     [Fact]

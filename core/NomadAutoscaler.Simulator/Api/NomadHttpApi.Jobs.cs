@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Api;
@@ -227,9 +228,8 @@ internal sealed partial class NomadHttpApi
                 _state.ScaleRequests.Add(record with { StatusCode = 200, PreviousCount = r.PreviousCount, EvalId = r.EvalId.Length == 0 ? null : r.EvalId });
                 return r;
             });
-            _options.Logger?.LogInformation(
-                "scale request accepted: job={Job} namespace={Namespace} group={Group} from={From} to={To} message={Message} client={Client}",
-                jobId, query.Namespace, group, result.PreviousCount, count, message, record.Client);
+            _options.Logger?.Hclog(LogLevel.Information, "scale request accepted", ("job", jobId), ("namespace", query.Namespace), ("group", group),
+                ("from", result.PreviousCount), ("to", count), ("message", message), ("client", record.Client));
             await WriteJsonAsync(context, new JsonObject
             {
                 ["EvalID"] = result.EvalId,
@@ -249,9 +249,8 @@ internal sealed partial class NomadHttpApi
                 var previous = _state.Jobs.TryGetValue((query.Namespace, jobId), out var job) && record.Group is { } g && job.Group(g) is { } tg ? tg.Count : (long?)null;
                 _state.ScaleRequests.Add(record with { StatusCode = error.StatusCode, ErrorMessage = error.Body, PreviousCount = previous });
             });
-            _options.Logger?.LogWarning(
-                "scale request refused: job={Job} namespace={Namespace} group={Group} status={Status} error={Error}",
-                jobId, query.Namespace, record.Group, error.StatusCode, error.Body);
+            _options.Logger?.Hclog(LogLevel.Warning, "scale request refused", ("job", jobId), ("namespace", query.Namespace), ("group", record.Group),
+                ("status", error.StatusCode), ("error", error.Body));
             throw;
         }
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Simulator.CloudJoin;
 using NomadAutoscaler.Simulator.State;
 
@@ -88,7 +89,7 @@ public sealed class SimulatedCloud
                 };
                 _servers.Add(entry);
                 created.Add(entry.Snapshot());
-                _logger?.LogInformation("cloud: server created: server={Server} id={Id} pool={Pool} boots_at={BootsAt:O}", entry.Name, entry.Id, pool.Name, entry.BootsAt);
+                _logger?.Hclog(LogLevel.Information, "cloud: server created", ("server", entry.Name), ("id", entry.Id), ("pool", pool.Name), ("boots_at", entry.BootsAt));
             }
 
             Advance(now);
@@ -122,7 +123,7 @@ public sealed class SimulatedCloud
                 entry.State = SimulatedServerState.Deleted;
                 entry.DeletedAt = _state.Now;
                 deleted.Add(entry.Snapshot());
-                _logger?.LogInformation("cloud: server deleted: server={Server} id={Id} pool={Pool}", entry.Name, entry.Id, entry.Pool.Name);
+                _logger?.Hclog(LogLevel.Information, "cloud: server deleted", ("server", entry.Name), ("id", entry.Id), ("pool", entry.Pool.Name));
             }
 
             return deleted;
@@ -137,7 +138,7 @@ public sealed class SimulatedCloud
             if (entry.Fails)
             {
                 entry.State = SimulatedServerState.Error;
-                _logger?.LogWarning("cloud: server boot failed: server={Server} id={Id} pool={Pool}", entry.Name, entry.Id, entry.Pool.Name);
+                _logger?.Hclog(LogLevel.Warning, "cloud: server boot failed", ("server", entry.Name), ("id", entry.Id), ("pool", entry.Pool.Name));
                 continue;
             }
 
@@ -145,7 +146,7 @@ public sealed class SimulatedCloud
             entry.ActiveAt = now;
             if (entry.NeverJoins)
             {
-                _logger?.LogWarning("cloud: server active, but its node never joins: server={Server} id={Id} pool={Pool}", entry.Name, entry.Id, entry.Pool.Name);
+                _logger?.Hclog(LogLevel.Warning, "cloud: server active, but its node never joins", ("server", entry.Name), ("id", entry.Id), ("pool", entry.Pool.Name));
                 continue;
             }
 
@@ -159,8 +160,8 @@ public sealed class SimulatedCloud
                 MemoryMB = entry.Pool.MemoryMB,
             };
             _state.AddNodeCore(CloudJoinHook.NodeSpec(entry.Id, entry.Name, pool) with { Id = entry.NodeId }, entry.Id);
-            _logger?.LogInformation("cloud: server active, node joining: server={Server} id={Id} pool={Pool} node_class={NodeClass}",
-                entry.Name, entry.Id, entry.Pool.Name, entry.Pool.NodeClass);
+            _logger?.Hclog(LogLevel.Information, "cloud: server active, node joining", ("server", entry.Name), ("id", entry.Id), ("pool", entry.Pool.Name),
+                ("node_class", entry.Pool.NodeClass));
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.CloudJoin;
@@ -49,7 +50,7 @@ internal sealed class CloudJoinHook
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LastError = ex;
-            _logger?.LogWarning("cloud join: listing servers failed: {Error}", ex.Message);
+            _logger?.Hclog(LogLevel.Warning, "cloud join: listing servers failed", ("error", ex.Message));
             return;
         }
 
@@ -75,7 +76,7 @@ internal sealed class CloudJoinHook
                 if (active)
                 {
                     Register(server, pool);
-                    _logger?.LogInformation("cloud join: server {Server} ({Id}) registered as a node of class {NodeClass}", server.Name, server.Id, pool.NodeClass);
+                    _logger?.Hclog(LogLevel.Information, "cloud join: server registered as a node", ("server", server.Name), ("id", server.Id), ("node_class", pool.NodeClass));
                 }
             }
             else if (active && node.Status is NodeStatus.Down or NodeStatus.Disconnected)
@@ -85,7 +86,7 @@ internal sealed class CloudJoinHook
             else if (!active && node.Status is NodeStatus.Ready or NodeStatus.Initializing)
             {
                 _state.SetNodeStatusCore(node, NodeStatus.Down);
-                _logger?.LogInformation("cloud join: server {Server} is {Status}; node {Node} down", server.Name, server.Status, node.ID);
+                _logger?.Hclog(LogLevel.Information, "cloud join: server not active, node down", ("server", server.Name), ("status", server.Status), ("node", node.ID));
             }
         }
 
@@ -94,7 +95,7 @@ internal sealed class CloudJoinHook
             if (node.Status != NodeStatus.Down)
             {
                 _state.SetNodeStatusCore(node, NodeStatus.Down);
-                _logger?.LogInformation("cloud join: server {Server} is gone; node {Node} down", node.Name, node.ID);
+                _logger?.Hclog(LogLevel.Information, "cloud join: server gone, node down", ("server", node.Name), ("node", node.ID));
             }
         }
     }

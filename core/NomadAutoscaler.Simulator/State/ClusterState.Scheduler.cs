@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Simulator.State;
 
@@ -23,7 +24,7 @@ internal sealed partial class ClusterState
             if (hadQueued && _placedThisJob > 0)
             {
                 // Work that waited for capacity now runs: the moment an autoscaled pool pays off.
-                Logger?.LogInformation("queued allocations placed: job={Job} placed={Placed} still_queued={Queued}", job.ID, _placedThisJob, queued.Values.Sum());
+                Logger?.Hclog(LogLevel.Information, "queued allocations placed", ("job", job.ID), ("placed", _placedThisJob), ("still_queued", queued.Values.Sum()));
             }
 
             var hasQueued = queued.Values.Sum() > 0;

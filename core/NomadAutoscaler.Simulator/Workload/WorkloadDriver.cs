@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 using NomadAutoscaler.Simulator.State;
 
 namespace NomadAutoscaler.Simulator.Workload;
@@ -72,7 +73,7 @@ internal sealed class WorkloadDriver
             catch (Exception ex) when (ex is NomadError or InvalidOperationException or KeyNotFoundException)
             {
                 Errors.Add($"{_workload.Source}:{step.Line}: {ex.Message}");
-                _logger?.LogWarning("workload step failed: {Error}", Errors[^1]);
+                _logger?.Hclog(LogLevel.Warning, "workload step failed", ("source", _workload.Source), ("line", step.Line), ("error", ex.Message));
             }
         }
     }

@@ -16,11 +16,7 @@ public sealed partial class LogStyleTests
     /// <summary>Directories (relative to the repository root) whose template calls are not converted yet, and why.</summary>
     private static readonly Dictionary<string, string> NotYetConverted = new(StringComparer.Ordinal)
     {
-        ["plugins/os-nova"] = "being converted separately",
         ["sdk/NomadAutoscaler.Plugins.Sdk/Cluster"] = "being converted separately",
-        ["core/NomadAutoscaler.Simulator"] = "being converted separately",
-        ["core/NomadAutoscaler.OpenStack"] = "the OpenStack client does not reference the SDK that holds Hclog",
-        ["sdk/NomadAutoscaler.Plugins.Templates"] = "the template's log line is asserted by the third-party plugin end-to-end test",
     };
 
     [Fact]

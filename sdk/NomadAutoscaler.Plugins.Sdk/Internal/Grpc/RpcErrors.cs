@@ -19,6 +19,15 @@ internal static class RpcErrors
         _ => new RpcException(new global::Grpc.Core.Status(StatusCode.Internal, exception.Message)),
     };
 
+    /// <summary>True for the exceptions the runtime throws at code that is wrong (a null dereference, a bad argument, a
+    /// bad cast, a missing key), as opposed to a failure of the plugin's work: a cloud or Nomad error, a timeout, or the
+    /// plugin's own exception (plugins report expected failures with exception types of their own or
+    /// <see cref="InvalidOperationException"/>).</summary>
+    public static bool IsBug(Exception exception) => exception is NullReferenceException or ArgumentException
+        or IndexOutOfRangeException or InvalidCastException or KeyNotFoundException or NotImplementedException
+        or ArithmeticException or FormatException or ObjectDisposedException or InvalidProgramException
+        or MissingMemberException or TypeLoadException or OutOfMemoryException;
+
     private static RpcException InvalidArgument(PluginConfigException exception)
     {
         var badRequest = new BadRequest();

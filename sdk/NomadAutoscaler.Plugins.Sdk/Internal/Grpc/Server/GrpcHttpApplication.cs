@@ -139,10 +139,13 @@ internal sealed class GrpcHttpApplication(GrpcMethodTable methods, ILogger logge
         }
 
         var mapped = RpcErrors.ToRpcException(exception);
-        if (mapped.StatusCode == StatusCode.Internal)
+        // A no-op is the agent's to report, a cancelled call has no one left to tell. Only a bug gets a stack trace: the
+        // plugin's own failures ("no nodes identified within pool") are one line whose message the agent also logs.
+        if (mapped.StatusCode is StatusCode.Aborted or StatusCode.Cancelled) return mapped;
+        if (RpcErrors.IsBug(exception))
             logger.Hclog(LogLevel.Error, exception, "call failed", ("method", method));
-        else if (mapped.StatusCode != StatusCode.Aborted && mapped.StatusCode != StatusCode.Cancelled)
-            logger.Hclog(LogLevel.Warning, "call failed", ("method", method), ("error", exception.Message));
+        else
+            logger.Hclog(mapped.StatusCode == StatusCode.Internal ? LogLevel.Error : LogLevel.Warning, "call failed", ("method", method), ("error", exception.Message));
         return mapped;
     }
 

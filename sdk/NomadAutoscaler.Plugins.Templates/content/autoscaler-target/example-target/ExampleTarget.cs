@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace ExampleTargetPlugin;
 
@@ -44,7 +45,8 @@ public sealed class ExampleTarget(ILogger<ExampleTarget> logger) : ITargetPlugin
             // The agent treats this as "nothing to do", not as a failure.
             if (to == from) throw new ScalingNoOpException($"{resource} is already at {from}");
             _counts[resource] = to;
-            logger.LogInformation("scaled {Resource} from {From} to {To}: {Reason}", resource, from, to, action.Reason);
+            // hclog's style: a fixed message and key/value pairs, which the agent re-logs as they are.
+            logger.Hclog(LogLevel.Information, "scaled", ("resource", resource), ("from", from), ("to", to), ("reason", action.Reason));
         }
 
         return ValueTask.CompletedTask;
