@@ -5,6 +5,7 @@ using NomadAutoscaler.Core.Evaluation;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Policy;
 using NomadAutoscaler.Lab.Faults;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator;
 using NomadAutoscaler.Simulator.Cloud;
@@ -247,7 +248,7 @@ public static class LabRun
             {
                 // What the dead process held in memory is gone with it; the SDK keeps what it knows of the nodes it
                 // is removing process-wide, which in the lab's one process must be forgotten by hand.
-                Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
+                ClusterScaleIn.ForgetProcessState(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
                 StartAgentAsync().ContinueWith(t => _faults.Add(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }, null, downFor, Timeout.InfiniteTimeSpan);
         }
@@ -277,7 +278,7 @@ public static class LabRun
             if (_cloud is not null) await _cloud.DisposeAsync();
             // A scale-in still under way when the run ended would otherwise leave its nodes in the SDK's process-wide
             // set, and the next run of the same seed (the same node IDs) would behave differently.
-            if (_simulator.Cloud is { } cloud) Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(cloud.Servers().Select(s => s.NodeId).OfType<string>());
+            if (_simulator.Cloud is { } cloud) ClusterScaleIn.ForgetProcessState(cloud.Servers().Select(s => s.NodeId).OfType<string>());
             await _simulator.DisposeAsync();
         }
 

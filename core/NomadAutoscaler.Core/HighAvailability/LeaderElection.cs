@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Logging;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Core.HighAvailability;
 
