@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Nomad.Cluster;
 
@@ -29,8 +30,7 @@ public sealed partial class ClusterScaleIn
             {
                 await _client.UpdateEligibilityAsync(node.ID, true, cancellationToken).ConfigureAwait(false);
                 RestorePending.TryRemove(node.ID, out _);
-                _logger.LogInformation("restored eligibility of node left behind by an earlier scale-in: node_id={NodeId} last_drain={LastDrain}",
-                    node.ID, node.LastDrain?.Status);
+                _logger.Hclog(LogLevel.Information, "restored eligibility of node left behind by an earlier scale-in", ("node_id", node.ID), ("last_drain", node.LastDrain?.Status));
                 restored.Add(node.ID);
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
@@ -65,7 +65,7 @@ public sealed partial class ClusterScaleIn
             try
             {
                 await _client.UpdateDrainAsync(node.ID, null, markEligible: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("cancelled scale-in drain instead of booting a server: node_id={NodeId}", node.ID);
+                _logger.Hclog(LogLevel.Information, "cancelled scale-in drain instead of booting a server", ("node_id", node.ID));
                 cancelled.Add(node.ID);
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)

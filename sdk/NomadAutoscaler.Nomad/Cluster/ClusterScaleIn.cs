@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Nomad.Cluster;
 
@@ -70,7 +71,7 @@ public sealed partial class ClusterScaleIn
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException or ArgumentException)
         {
-            _logger.LogWarning("failed to identify the node running the autoscaler: alloc_id={AllocId} error={Error}", allocId, ex.Message);
+            _logger.Hclog(LogLevel.Warning, "failed to identify the node running the autoscaler", ("alloc_id", allocId), ("error", ex.Message));
         }
     }
 
@@ -101,7 +102,7 @@ public sealed partial class ClusterScaleIn
             {
                 var node = (await _client.GetNodeAsync(stub.ID, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
                 var remoteId = _remoteIdLookup(node);
-                _logger.LogDebug("identified remote provider ID for node: node_id={NodeId} remote_id={RemoteId}", stub.ID, remoteId);
+                _logger.Hclog(LogLevel.Debug, "identified remote provider ID for node", ("node_id", stub.ID), ("remote_id", remoteId));
                 mapped.Add(new ClusterNode(stub.ID, remoteId, stub));
                 fullNodes[stub.ID] = node;
             }
@@ -119,7 +120,7 @@ public sealed partial class ClusterScaleIn
         var requested = count;
         if (count > inGroup.Count)
         {
-            _logger.LogWarning("can only identify portion of requested nodes for removal: requested={Requested} available={Available}", count, inGroup.Count);
+            _logger.Hclog(LogLevel.Warning, "can only identify portion of requested nodes for removal", ("requested", count), ("available", inGroup.Count));
             count = inGroup.Count;
         }
 
@@ -141,15 +142,15 @@ public sealed partial class ClusterScaleIn
         if (accepted.Count == 0)
         {
             var reason = $"scale-in limited to 0 of {requested}: {string.Join("; ", reasons)}";
-            _logger.LogWarning("no node can be removed safely: reason={Reason}", reason);
+            _logger.Hclog(LogLevel.Warning, "no node can be removed safely", ("reason", reason));
             throw new ClusterScaleException(reason) { NothingRemovable = true };
         }
 
         if (accepted.Count < count && reasons.Count > 0)
-            _logger.LogWarning("scale-in limited: requested={Requested} selected={Selected} reason={Reason}", requested, accepted.Count,
-                $"scale-in limited to {accepted.Count} of {requested}: {string.Join("; ", reasons)}");
+            _logger.Hclog(LogLevel.Warning, "scale-in limited", ("requested", requested), ("selected", accepted.Count),
+                ("reason", $"scale-in limited to {accepted.Count} of {requested}: {string.Join("; ", reasons)}"));
         else if (accepted.Count < count)
-            _logger.LogInformation("identified portion of requested nodes for removal: requested={Requested} identified={Identified}", count, accepted.Count);
+            _logger.Hclog(LogLevel.Information, "identified portion of requested nodes for removal", ("requested", count), ("identified", accepted.Count));
 
         var result = accepted.Select(id => byId[id]).ToList();
         if (ChooseRemovable is { } choose && removable.Count > result.Count)
@@ -161,7 +162,7 @@ public sealed partial class ClusterScaleIn
         }
 
         foreach (var node in result)
-            _logger.LogDebug("node selected for removal: node_id={NodeId} remote_id={RemoteId}", node.NodeId, node.RemoteId);
+            _logger.Hclog(LogLevel.Debug, "node selected for removal", ("node_id", node.NodeId), ("remote_id", node.RemoteId));
         return result;
     }
 
@@ -255,13 +256,13 @@ public sealed partial class ClusterScaleIn
             };
         }
 
-        _logger.LogDebug("pre scale-in tasks now complete");
+        _logger.Hclog(LogLevel.Debug, "pre scale-in tasks now complete");
         return nodes;
     }
 
     private async Task DrainOneAsync(ClusterNode node, DrainSettings settings, CancellationToken cancellationToken)
     {
-        _logger.LogInformation("triggering drain on node: node_id={NodeId} deadline={Deadline}", node.NodeId, GoDuration.Format(settings.Deadline));
+        _logger.Hclog(LogLevel.Information, "triggering drain on node", ("node_id", node.NodeId), ("deadline", GoDuration.Format(settings.Deadline)));
         NodeUpdateResponse response;
         try
         {
@@ -273,7 +274,7 @@ public sealed partial class ClusterScaleIn
         }
 
         await NodeDrainMonitor.WaitAsync(_client, node.NodeId, response.Index, settings.IgnoreSystemJobs, _timeProvider, _logger, cancellationToken).ConfigureAwait(false);
-        _logger.LogDebug("node drain complete: node_id={NodeId}", node.NodeId);
+        _logger.Hclog(LogLevel.Debug, "node drain complete", ("node_id", node.NodeId));
     }
 
     /// <summary>Selects, marks the selected nodes ineligible, checks them again (work that landed between selection
@@ -301,7 +302,7 @@ public sealed partial class ClusterScaleIn
             {
                 Removing.TryAdd(node.NodeId, 0);
                 await _client.UpdateEligibilityAsync(node.NodeId, false, cancellationToken).ConfigureAwait(false);
-                _logger.LogDebug("marked node ineligible for scale-in: node_id={NodeId}", node.NodeId);
+                _logger.Hclog(LogLevel.Debug, "marked node ineligible for scale-in", ("node_id", node.NodeId));
                 marked.Add(node);
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
@@ -350,20 +351,20 @@ public sealed partial class ClusterScaleIn
         if (dropped.Count > 0)
         {
             foreach (var node in dropped)
-                _logger.LogWarning("restoring eligibility of node that failed the re-check after marking it ineligible: node_id={NodeId}", node.NodeId);
+                _logger.Hclog(LogLevel.Warning, "restoring eligibility of node that failed the re-check after marking it ineligible", ("node_id", node.NodeId));
             await RestoreEligibilityAsync(dropped, cancellationToken).ConfigureAwait(false);
         }
 
         if (confirmed.Count == 0)
         {
             var reason = $"scale-in limited to 0 of {requested}: {string.Join("; ", reasons)}";
-            _logger.LogWarning("no node can be removed safely: reason={Reason}", reason);
+            _logger.Hclog(LogLevel.Warning, "no node can be removed safely", ("reason", reason));
             throw new ClusterScaleException(reason) { NothingRemovable = true };
         }
 
         if (reasons.Count > 0)
-            _logger.LogWarning("scale-in limited: requested={Requested} selected={Selected} reason={Reason}", requested, confirmed.Count,
-                $"scale-in limited to {confirmed.Count} of {requested}: {string.Join("; ", reasons)}");
+            _logger.Hclog(LogLevel.Warning, "scale-in limited", ("requested", requested), ("selected", confirmed.Count),
+                ("reason", $"scale-in limited to {confirmed.Count} of {requested}: {string.Join("; ", reasons)}"));
         return confirmed;
     }
 
@@ -390,7 +391,7 @@ public sealed partial class ClusterScaleIn
             try
             {
                 var response = await _client.PurgeNodeAsync(node.NodeId, cancellationToken).ConfigureAwait(false);
-                _logger.LogInformation("successfully purged Nomad node: node_id={NodeId} nomad_evals=[{Evals}]", node.NodeId, string.Join(" ", response.EvalIDs ?? []));
+                _logger.Hclog(LogLevel.Information, "successfully purged Nomad node", ("node_id", node.NodeId), ("nomad_evals", $"[{string.Join(" ", response.EvalIDs ?? [])}]"));
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
             {
@@ -414,7 +415,7 @@ public sealed partial class ClusterScaleIn
                 await _client.UpdateDrainAsync(node.NodeId, null, markEligible: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 Removing.TryRemove(node.NodeId, out _);
                 RestorePending.TryRemove(node.NodeId, out _);
-                _logger.LogInformation("successfully toggled node eligibility: node_id={NodeId}", node.NodeId);
+                _logger.Hclog(LogLevel.Information, "successfully toggled node eligibility", ("node_id", node.NodeId));
             }
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
             {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Nomad.Cluster;
 
@@ -19,7 +20,7 @@ public static class ClusterStatus
         }
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {
-            logger.LogWarning("node pool status readiness check failed: error={Error}", ex.Message);
+            logger.Hclog(LogLevel.Warning, "node pool status readiness check failed", ("error", ex.Message));
             return new ClusterPoolStatus { Ready = false, NotReadyReason = ex.Message };
         }
 
@@ -46,7 +47,7 @@ public static class ClusterStatus
         }
         catch (ClusterScaleException ex)
         {
-            (logger ?? NullLogger.Instance).LogWarning("node pool status readiness check failed: error={Error}", ex.Message);
+            (logger ?? NullLogger.Instance).Hclog(LogLevel.Warning, "node pool status readiness check failed", ("error", ex.Message));
             return status with { Ready = false, NotReadyReason = ex.Message };
         }
     }

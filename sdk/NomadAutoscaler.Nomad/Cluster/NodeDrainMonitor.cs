@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Nomad.Internal;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Nomad.Cluster;
 
@@ -60,14 +61,14 @@ internal static class NodeDrainMonitor
             }
 
             var node = result.Value;
-            if (node.Status == "down") logger.LogWarning("received node drain message: node_id={NodeId} msg={Message}", nodeId, $"Node \"{nodeId}\" down");
+            if (node.Status == "down") logger.Hclog(LogLevel.Warning, "received node drain message", ("node_id", nodeId), ("msg", $"Node \"{nodeId}\" down"));
             // A finished drain leaves the node ineligible; an eligible node means someone cancelled the drain (a
             // scale-out reclaiming it, an operator), and its instance must not be removed.
             if (node.DrainStrategy is null && node.SchedulingEligibility == "eligible")
                 throw new ClusterScaleException($"drain of node {nodeId} was cancelled: the node is eligible again");
             if (node.DrainStrategy is null)
             {
-                logger.LogDebug("received node drain message: node_id={NodeId} msg={Message}", nodeId, $"Drain complete for node {nodeId}");
+                logger.Hclog(LogLevel.Debug, "received node drain message", ("node_id", nodeId), ("msg", $"Drain complete for node {nodeId}"));
                 return;
             }
 
@@ -92,7 +93,7 @@ internal static class NodeDrainMonitor
 
             if (!result.Value.Any(a => BlocksDrain(a, ignoreSystemJobs)))
             {
-                logger.LogDebug("received node drain message: node_id={NodeId} msg={Message}", nodeId, $"All allocations on node \"{nodeId}\" have stopped");
+                logger.Hclog(LogLevel.Debug, "received node drain message", ("node_id", nodeId), ("msg", $"All allocations on node \"{nodeId}\" have stopped"));
                 return;
             }
 

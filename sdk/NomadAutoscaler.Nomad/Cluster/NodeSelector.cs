@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Nomad.Cluster;
 
@@ -74,7 +75,7 @@ public static class NodeSelector
             catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
             {
                 // A node whose allocations cannot be read is not known to be empty.
-                logger.LogWarning("failed to read node allocations, treating node as not empty: node_id={NodeId} error={Error}", node.ID, ex.Message);
+                logger.Hclog(LogLevel.Warning, "failed to read node allocations, treating node as not empty", ("node_id", node.ID), ("error", ex.Message));
                 continue;
             }
 
@@ -111,7 +112,7 @@ public static class NodeSelector
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {
             // Upstream selects nothing when any read fails, rather than ranking on partial data.
-            logger.LogError("failed to compute node utilisation for least_busy selection: error={Error}", ex.Message);
+            logger.Hclog(LogLevel.Error, "failed to compute node utilisation for least_busy selection", ("error", ex.Message));
             return [];
         }
 

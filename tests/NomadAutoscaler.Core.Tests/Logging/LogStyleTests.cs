@@ -17,7 +17,6 @@ public sealed partial class LogStyleTests
     private static readonly Dictionary<string, string> NotYetConverted = new(StringComparer.Ordinal)
     {
         ["plugins/os-nova"] = "being converted separately",
-        ["sdk/NomadAutoscaler.Nomad/Cluster"] = "being converted separately",
         ["core/NomadAutoscaler.Simulator"] = "being converted separately",
         ["core/NomadAutoscaler.OpenStack"] = "the OpenStack client does not reference the SDK that holds Hclog",
         ["sdk/NomadAutoscaler.Plugins.Templates"] = "the template's log line is asserted by the third-party plugin end-to-end test",
