@@ -1,5 +1,3 @@
-using NomadAutoscaler.Nomad;
-
 namespace NomadAutoscaler.Nomad.Cluster;
 
 /// <summary>A Nomad node paired with the cloud's ID for the same machine.</summary>

@@ -1,5 +1,3 @@
-using NomadAutoscaler.Nomad;
-
 namespace NomadAutoscaler.Nomad.Cluster;
 
 /// <summary>A node pool's state as a cloud target's Status needs it.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Nomad.Cluster;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 

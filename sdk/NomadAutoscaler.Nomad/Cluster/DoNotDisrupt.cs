@@ -1,4 +1,3 @@
-using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Nomad.Cluster;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Nomad.Internal;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 

@@ -1,5 +1,3 @@
-using NomadAutoscaler.Nomad;
-
 namespace NomadAutoscaler.Nomad.Cluster;
 
 /// <summary>Picks a pool's usable nodes out of a node list, as upstream's <c>FilterNodesWithOptions</c> does.</summary>

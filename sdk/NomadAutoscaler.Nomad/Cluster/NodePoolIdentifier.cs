@@ -1,5 +1,4 @@
 using System.Text;
-using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Nomad.Cluster;

@@ -1,5 +1,3 @@
-using NomadAutoscaler.Nomad;
-
 namespace NomadAutoscaler.Nomad.Cluster;
 
 /// <summary>Maps a Nomad node to its cloud instance. A lookup throws <see cref="ClusterScaleException"/> when the

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Nomad.Cluster;
 
