@@ -277,24 +277,30 @@ string RunWithoutDotNet(FilePath executable, string arguments)
 Task("Pack")
     .Does(() =>
 {
-    // Release packages for third-party plugin authors. The SDK packages' version lives in sdk/Directory.Build.props;
-    // --packageVersion=x.y.z overrides it (all four packages move together, so the template references a matching SDK).
+    // Release packages for third-party plugin authors. The plugin SDK packages' version lives in
+    // sdk/Directory.Build.props; --packageVersion=x.y.z overrides it (the four move together, so the template references
+    // a matching SDK). NomadAutoscaler.Nomad has a version of its own (its csproj); --nomadPackageVersion=x.y.z overrides
+    // that. The SDK version reaches its pack too, so its dependency on the SDK names the SDK packed here.
     var packages = artifacts.Combine("packages");
     CleanDirectory(packages);
     var version = Argument("packageVersion", "");
+    var nomadVersion = Argument("nomadPackageVersion", "");
     foreach (var project in new[] {
         "./sdk/NomadAutoscaler.Plugins.Contracts/NomadAutoscaler.Plugins.Contracts.csproj",
         "./sdk/NomadAutoscaler.Plugins.Sdk/NomadAutoscaler.Plugins.Sdk.csproj",
         "./sdk/NomadAutoscaler.Plugins.Sdk.Testing/NomadAutoscaler.Plugins.Sdk.Testing.csproj",
-        "./sdk/NomadAutoscaler.Plugins.Templates/NomadAutoscaler.Plugins.Templates.csproj" })
+        "./sdk/NomadAutoscaler.Plugins.Templates/NomadAutoscaler.Plugins.Templates.csproj",
+        "./sdk/NomadAutoscaler.Nomad/NomadAutoscaler.Nomad.csproj" })
     {
         var settings = new DotNetPackSettings
         {
             Configuration = "Release",
             OutputDirectory = packages,
             ArgumentCustomization = a => a.Append("-nodeReuse:false"),
+            MSBuildSettings = new DotNetMSBuildSettings(),
         };
-        if (!string.IsNullOrEmpty(version)) settings.MSBuildSettings = new DotNetMSBuildSettings().SetVersion(version);
+        if (!string.IsNullOrEmpty(version)) settings.MSBuildSettings.SetVersion(version);
+        if (!string.IsNullOrEmpty(nomadVersion)) settings.MSBuildSettings.WithProperty("NomadPackageVersion", nomadVersion);
         DotNetPack(project, settings);
     }
 

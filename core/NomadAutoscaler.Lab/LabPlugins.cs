@@ -4,13 +4,13 @@ using NomadAutoscaler.Core.Configuration;
 using NomadAutoscaler.Core.Evaluation;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Plugins.InProcess;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.FixedValue;
 using NomadAutoscaler.Plugins.NomadApm;
 using NomadAutoscaler.Plugins.NomadTarget;
 using NomadAutoscaler.Plugins.PassThrough;
 using NomadAutoscaler.Plugins.Periodic;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Plugins.TargetValue;
 using NomadAutoscaler.Plugins.Threshold;
 

@@ -6,6 +6,7 @@ using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Policy;
 using NomadAutoscaler.Lab.Faults;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Simulator;
 using NomadAutoscaler.Simulator.Cloud;
@@ -198,7 +199,7 @@ public static class LabRun
         {
             var ha = config.HighAvailability;
             var logger = loggers.CreateLogger($"agent.ha.{generation}");
-            var client = new Plugins.Sdk.Nomad.NomadClient(Core.Agent.AutoscalerAgent.ClientOptions(config.Nomad), new LabPlugins.SharedHandler(lifeline), clock, logger);
+            var client = new Nomad.NomadClient(Core.Agent.AutoscalerAgent.ClientOptions(config.Nomad), new LabPlugins.SharedHandler(lifeline), clock, logger);
             return new LeaderElection(new NomadVariableLock(client, ha.LockPath, ha.LockNamespace, ha.LockTtl, ha.LockDelay), ha.LockTtl, ha.LockPath, clock, logger,
                 new Random(unchecked((options.Seed * 31) + generation)), new NomadCooldownStore(client, LeaderElection.StatePath(ha.LockPath), ha.LockNamespace, clock));
         }
@@ -279,7 +280,7 @@ public static class LabRun
                 // is removing process-wide, which in the lab's one process must be forgotten by hand. With HA the
                 // dead agent was the leader (or nobody was), so the standby that shares the process here was
                 // removing nothing of its own, and forgets nothing it should know.
-                Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
+                ClusterScaleIn.ForgetProcessState(_simulator.Cloud!.Servers().Select(s => s.NodeId).OfType<string>());
                 StartAgentAsync(slot).ContinueWith(t => _faults.Add(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }, null, downFor, Timeout.InfiniteTimeSpan);
         }
@@ -323,7 +324,7 @@ public static class LabRun
             if (_cloud is not null) await _cloud.DisposeAsync();
             // A scale-in still under way when the run ended would otherwise leave its nodes in the SDK's process-wide
             // set, and the next run of the same seed (the same node IDs) would behave differently.
-            if (_simulator.Cloud is { } cloud) Plugins.Sdk.Cluster.ClusterScaleIn.ForgetProcessState(cloud.Servers().Select(s => s.NodeId).OfType<string>());
+            if (_simulator.Cloud is { } cloud) ClusterScaleIn.ForgetProcessState(cloud.Servers().Select(s => s.NodeId).OfType<string>());
             await _simulator.DisposeAsync();
         }
 

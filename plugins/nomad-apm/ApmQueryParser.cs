@@ -1,5 +1,5 @@
 using System.Globalization;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Nomad.Cluster;
 
 namespace NomadAutoscaler.Plugins.NomadApm;
 

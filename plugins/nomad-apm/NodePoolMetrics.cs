@@ -1,5 +1,5 @@
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 
 namespace NomadAutoscaler.Plugins.NomadApm;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.NomadApm;
 

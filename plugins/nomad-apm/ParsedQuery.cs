@@ -1,4 +1,4 @@
-using NomadAutoscaler.Plugins.Sdk.Cluster;
+using NomadAutoscaler.Nomad.Cluster;
 
 namespace NomadAutoscaler.Plugins.NomadApm;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.NomadApm;

@@ -1,4 +1,4 @@
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Plugins.NomadApm;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.NomadTarget;

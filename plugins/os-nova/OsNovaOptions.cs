@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.OsNova;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 
 namespace NomadAutoscaler.Plugins.OsNova;

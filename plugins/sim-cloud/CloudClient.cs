@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Plugins.SimCloud;
 

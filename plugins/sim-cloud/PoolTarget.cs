@@ -1,5 +1,5 @@
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
 
 namespace NomadAutoscaler.Plugins.SimCloud;
 

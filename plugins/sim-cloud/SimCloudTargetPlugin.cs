@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
 using NomadAutoscaler.Plugins.Sdk.Logging;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.SimCloud;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Core.Agent;
 using NomadAutoscaler.Core.Configuration;
 using NomadAutoscaler.Core.Policy;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Simulator;
 
 namespace NomadAutoscaler.EndToEnd.Tests;

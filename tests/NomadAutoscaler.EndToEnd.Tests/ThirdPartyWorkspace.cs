@@ -6,9 +6,9 @@ using System.Xml.Linq;
 namespace NomadAutoscaler.EndToEnd.Tests;
 
 /// <summary>A third party's machine in a temp folder outside the solution: a local feed holding only the packed
-/// .nupkg files (the current SDK version and the previous minor one), a NuGet.config that takes NomadAutoscaler.* from
-/// that feed only and everything else (Grpc, xunit, ...) from the machine's normal sources, and a private
-/// DOTNET_CLI_HOME and NUGET_PACKAGES so nothing leaks into or out of the developer's own caches.</summary>
+/// .nupkg files (the current SDK version and the previous minor one, and the Nomad client package), a NuGet.config
+/// that takes NomadAutoscaler.* from that feed only and everything else (Grpc, xunit, ...) from the machine's normal
+/// sources, and a private DOTNET_CLI_HOME and NUGET_PACKAGES so nothing leaks into or out of the developer's own caches.</summary>
 /// <remarks>The packages are packed here with <c>dotnet pack --no-build</c> from the Debug build this test project
 /// already depends on (see the csproj), rather than by making build.cake's Test target depend on Pack: the test then runs
 /// the same from <c>dotnet test</c> alone, the packages cannot be stale, packing takes seconds instead of a Release
@@ -22,6 +22,10 @@ public sealed class ThirdPartyWorkspace : IAsyncLifetime
         "sdk/NomadAutoscaler.Plugins.Sdk.Testing/NomadAutoscaler.Plugins.Sdk.Testing.csproj",
         "sdk/NomadAutoscaler.Plugins.Templates/NomadAutoscaler.Plugins.Templates.csproj",
     ];
+
+    /// <summary>Packed once, at its own version: it is versioned apart from the SDK packages, so a previous-minor pack
+    /// would only overwrite the same file with a dependency on the older SDK.</summary>
+    private const string NomadPackageProject = "sdk/NomadAutoscaler.Nomad/NomadAutoscaler.Nomad.csproj";
 
     public string Root { get; } = Directory.CreateTempSubdirectory("nomad-autoscaler-third-party-").FullName;
 
@@ -38,7 +42,7 @@ public sealed class ThirdPartyWorkspace : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Feed);
-        foreach (var project in PackedProjects)
+        foreach (var project in PackedProjects.Append(NomadPackageProject))
             await RunDotnetAsync(AgentProcess.RepoRoot, TimeSpan.FromMinutes(3), "pack", Path.Combine(AgentProcess.RepoRoot, project), "--no-build", "-c", "Debug", "-o", Feed, "-nodeReuse:false");
         var sdkPackage = Directory.GetFiles(Feed, "NomadAutoscaler.Plugins.Sdk.*.nupkg").Select(Path.GetFileNameWithoutExtension)
             .Single(n => char.IsDigit(n!["NomadAutoscaler.Plugins.Sdk.".Length]))!;

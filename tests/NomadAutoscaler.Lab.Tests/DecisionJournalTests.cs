@@ -1,6 +1,6 @@
 using NomadAutoscaler.Core.Evaluation;
 using NomadAutoscaler.Core.Policy;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Simulator;
 using ScalingPolicy = NomadAutoscaler.Core.Policy.ScalingPolicy;
 

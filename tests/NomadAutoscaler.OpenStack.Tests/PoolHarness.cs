@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.OsNova;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Simulator;
 using NomadAutoscaler.Simulator.CloudJoin;
 using Xunit.Abstractions;

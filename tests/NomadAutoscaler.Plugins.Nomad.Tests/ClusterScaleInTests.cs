@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using static NomadAutoscaler.Plugins.Nomad.Tests.StubNomad;
 using static NomadAutoscaler.Plugins.Nomad.Tests.TestClients;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using static NomadAutoscaler.Plugins.Nomad.Tests.StubNomad;
 
 namespace NomadAutoscaler.Plugins.Nomad.Tests;

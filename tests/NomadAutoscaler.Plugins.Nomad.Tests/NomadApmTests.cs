@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.NomadApm;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using static NomadAutoscaler.Plugins.Nomad.Tests.StubNomad;
 using static NomadAutoscaler.Plugins.Nomad.Tests.TestClients;
 

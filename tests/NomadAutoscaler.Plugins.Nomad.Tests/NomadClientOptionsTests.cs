@@ -1,5 +1,5 @@
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Plugins.Nomad.Tests;
 

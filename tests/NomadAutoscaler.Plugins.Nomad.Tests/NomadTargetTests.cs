@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.NomadTarget;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using static NomadAutoscaler.Plugins.Nomad.Tests.StubNomad;
 
 namespace NomadAutoscaler.Plugins.Nomad.Tests;

@@ -1,5 +1,5 @@
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Simulator;
 using static NomadAutoscaler.Plugins.Nomad.Tests.ScaleInWorkload;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Plugins.Nomad.Tests;
 

@@ -1,19 +1,20 @@
 using System.Reflection;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.Plugins.Sdk.Testing;
 
 namespace NomadAutoscaler.Plugins.Sdk.Tests;
 
 /// <summary>What the packages promise on their public surface, beyond the PublicAPI.*.txt baselines (which catch any
 /// change but not what a change means): the generated wire types stay an implementation detail, so the proto can
-/// evolve without a breaking SDK release, and the Nomad client and cluster helpers are part of the SDK.</summary>
+/// evolve without a breaking SDK release, and the Nomad client and cluster helpers are their own package
+/// (NomadAutoscaler.Nomad), so a plugin that never talks to Nomad does not carry them.</summary>
 public sealed class PublicSurfaceTests
 {
     // Types from these assemblies in a public signature would make the SDK's C# API follow the generated code.
     private static readonly string[] HiddenAssemblies = ["NomadAutoscaler.Plugins.Contracts", "Google.Protobuf", "Grpc.Core.Api", "Grpc.Net.Client", "Grpc.HealthCheck", "Google.Api.CommonProtos"];
 
-    public static TheoryData<string> PackagedAssemblies => new() { typeof(PluginHost).Assembly.GetName().Name!, typeof(PluginConformance).Assembly.GetName().Name! };
+    public static TheoryData<string> PackagedAssemblies => new() { typeof(PluginHost).Assembly.GetName().Name!, typeof(PluginConformance).Assembly.GetName().Name!, typeof(NomadClient).Assembly.GetName().Name! };
 
     [Theory]
     [MemberData(nameof(PackagedAssemblies))]
@@ -32,23 +33,36 @@ public sealed class PublicSurfaceTests
     }
 
     [Fact]
-    public void Nomad_client_and_cluster_scale_helpers_are_public_in_the_sdk()
+    public void Nomad_client_and_cluster_scale_helpers_are_public_in_their_own_package()
     {
-        var sdk = typeof(PluginHost).Assembly;
         foreach (var type in new[] { typeof(NomadClient), typeof(NomadClientOptions), typeof(ClusterScaleIn), typeof(NodeSelector), typeof(NodePoolFilter) })
         {
-            Assert.Same(sdk, type.Assembly);
+            Assert.Equal("NomadAutoscaler.Nomad", type.Assembly.GetName().Name);
             Assert.True(type.IsPublic, $"{type} is not public");
         }
     }
 
     [Fact]
-    public void Every_exported_sdk_type_lives_under_the_sdk_namespace()
+    public void The_plugin_sdk_does_not_depend_on_the_nomad_package()
     {
-        var outside = typeof(PluginHost).Assembly.GetExportedTypes().Concat(typeof(PluginConformance).Assembly.GetExportedTypes())
-            .Where(t => t.Namespace is null || !t.Namespace.StartsWith("NomadAutoscaler.Plugins.Sdk", StringComparison.Ordinal) || t.Namespace.Contains(".Internal", StringComparison.Ordinal))
-            .Select(t => t.FullName).ToList();
+        // The dependency runs one way (the Nomad package uses the SDK's hclog, Go parsers and config exceptions), so a
+        // basic plugin restores the SDK alone.
+        Assert.DoesNotContain(typeof(PluginHost).Assembly.GetReferencedAssemblies(), a => a.Name == "NomadAutoscaler.Nomad");
+        Assert.DoesNotContain(typeof(PluginConformance).Assembly.GetReferencedAssemblies(), a => a.Name == "NomadAutoscaler.Nomad");
+    }
+
+    [Fact]
+    public void Every_exported_type_lives_under_its_package_namespace()
+    {
+        var outside = Outside(typeof(PluginHost).Assembly, "NomadAutoscaler.Plugins.Sdk")
+            .Concat(Outside(typeof(PluginConformance).Assembly, "NomadAutoscaler.Plugins.Sdk"))
+            .Concat(Outside(typeof(NomadClient).Assembly, "NomadAutoscaler.Nomad"))
+            .ToList();
         Assert.Empty(outside);
+
+        static IEnumerable<string?> Outside(Assembly assembly, string root) => assembly.GetExportedTypes()
+            .Where(t => t.Namespace is null || !(t.Namespace == root || t.Namespace.StartsWith(root + ".", StringComparison.Ordinal)) || t.Namespace.Contains(".Internal", StringComparison.Ordinal))
+            .Select(t => t.FullName);
     }
 
     private static List<string> LeaksIn(Assembly assembly)

@@ -1,7 +1,7 @@
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Cluster;
 using NomadAutoscaler.OpenStack.Tests;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Cluster;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 using NomadAutoscaler.Plugins.SimCloud;
 using NomadAutoscaler.Simulator.Cloud;
 using Xunit.Abstractions;

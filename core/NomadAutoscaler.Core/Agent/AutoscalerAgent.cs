@@ -5,8 +5,8 @@ using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Plugins;
 using NomadAutoscaler.Core.Policy;
+using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Core.Agent;
 

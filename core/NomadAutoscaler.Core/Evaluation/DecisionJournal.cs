@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NomadAutoscaler.Core.Policy;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 using ScalingPolicy = NomadAutoscaler.Core.Policy.ScalingPolicy;
 
 namespace NomadAutoscaler.Core.Evaluation;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Core.HighAvailability;
 

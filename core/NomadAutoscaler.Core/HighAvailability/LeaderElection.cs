@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Logging;
+using NomadAutoscaler.Nomad;
+using NomadAutoscaler.Nomad.Internal;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Internal;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
 
 namespace NomadAutoscaler.Core.HighAvailability;
 

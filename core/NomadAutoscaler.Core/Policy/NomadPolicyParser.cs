@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadPolicy = NomadAutoscaler.Plugins.Sdk.Nomad.ScalingPolicy;
+using NomadPolicy = NomadAutoscaler.Nomad.ScalingPolicy;
 
 namespace NomadAutoscaler.Core.Policy;
 

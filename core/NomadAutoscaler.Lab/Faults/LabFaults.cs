@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using NomadAutoscaler.Core.Plugins;
+using NomadAutoscaler.Nomad.Internal;
 using NomadAutoscaler.Plugins.Sdk;
-using NomadAutoscaler.Plugins.Sdk.Internal;
 
 namespace NomadAutoscaler.Lab.Faults;
 

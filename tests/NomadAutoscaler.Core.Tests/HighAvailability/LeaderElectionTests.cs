@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NomadAutoscaler.Core.HighAvailability;
 using NomadAutoscaler.Core.Tests.Evaluation;
-using NomadAutoscaler.Plugins.Sdk.Nomad;
+using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Core.Tests.HighAvailability;
 

@@ -6,36 +6,20 @@ namespace NomadAutoscaler.Core.Tests.Logging;
 /// <summary>
 /// One log style in the agent, the SDK and the plugins: <c>logger.Hclog(level, "fixed phrase", ("snake_key", value))</c>,
 /// as upstream's hclog. A message-template call (<c>LogInformation("... {Foo}", foo)</c>) prints its facts twice once
-/// the agent re-logs a plugin's line, so none may be added. The directories still being converted are named below;
-/// each must still hold a template call, so the list only shrinks.
+/// the agent re-logs a plugin's line, so there is none.
 /// </summary>
 public sealed partial class LogStyleTests
 {
     private static readonly string[] Roots = ["core", "sdk", "plugins"];
 
-    /// <summary>Directories (relative to the repository root) whose template calls are not converted yet, and why.</summary>
-    private static readonly Dictionary<string, string> NotYetConverted = new(StringComparer.Ordinal)
-    {
-        ["sdk/NomadAutoscaler.Plugins.Sdk/Cluster"] = "being converted separately",
-    };
-
     [Fact]
-    public void No_message_template_log_calls_outside_the_named_directories()
+    public void No_message_template_log_calls_anywhere()
     {
-        var offenders = TemplateCalls().Where(c => !NotYetConverted.Keys.Any(dir => c.File.StartsWith(dir + "/", StringComparison.Ordinal))).ToList();
+        var offenders = TemplateCalls();
 
         Assert.True(offenders.Count == 0,
             "use logger.Hclog(level, \"fixed phrase\", (\"snake_key\", value), ...) instead of a message template:\n"
             + string.Join("\n", offenders.Select(c => $"{c.File}:{c.Line}: {c.Text}")));
-    }
-
-    [Fact]
-    public void Every_named_directory_still_has_template_calls()
-    {
-        var calls = TemplateCalls();
-        var converted = NotYetConverted.Keys.Where(dir => !calls.Any(c => c.File.StartsWith(dir + "/", StringComparison.Ordinal))).ToList();
-
-        Assert.True(converted.Count == 0, "converted: remove from NotYetConverted: " + string.Join(", ", converted));
     }
 
     [Fact]

@@ -1,8 +1,0 @@
-namespace NomadAutoscaler.Plugins.Sdk.Nomad;
-
-/// <summary>Disk of a node.</summary>
-public sealed record NodeDiskResources
-{
-    /// <summary>Disk in MiB.</summary>
-    public long DiskMB { get; init; }
-}

@@ -1,8 +1,0 @@
-namespace NomadAutoscaler.Plugins.Sdk.Nomad;
-
-/// <summary>Memory of a node.</summary>
-public sealed record NodeMemoryResources
-{
-    /// <summary>Memory in MiB.</summary>
-    public long MemoryMB { get; init; }
-}
