@@ -16,12 +16,12 @@ internal interface ICooldownStore
 
 /// <summary><see cref="ICooldownStore"/> on one Nomad variable: item key = policy ID, value = the cooldown deadline
 /// (RFC 3339, UTC). Only the leader writes it; it reads it once per term and then keeps its own copy current.</summary>
-internal sealed class NomadCooldownStore(NomadClient client, string path, string @namespace, TimeProvider time) : ICooldownStore, IDisposable
+internal sealed class NomadCooldownStore(NomadClient client, string path, string @namespace, TimeProvider time) : ICooldownStore
 {
     /// <summary>Bounds each call, so a hung Nomad cannot hold an evaluation for longer than a renew period.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim _sync = new(1, 1);
+    private readonly InlineAsyncLock _sync = new();
     private Dictionary<string, DateTimeOffset>? _known;
     private CancellationToken _loadedFor;
 
@@ -29,7 +29,7 @@ internal sealed class NomadCooldownStore(NomadClient client, string path, string
 
     public async Task<DateTimeOffset?> GetAsync(string policyId, CancellationToken term, CancellationToken cancellationToken)
     {
-        await _sync.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sync.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_known is null || _loadedFor != term)
@@ -45,13 +45,13 @@ internal sealed class NomadCooldownStore(NomadClient client, string path, string
         }
         finally
         {
-            _sync.Release();
+            _sync.Exit();
         }
     }
 
     public async Task RecordAsync(string policyId, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        await _sync.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sync.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var now = time.GetUtcNow();
@@ -68,11 +68,9 @@ internal sealed class NomadCooldownStore(NomadClient client, string path, string
         }
         finally
         {
-            _sync.Release();
+            _sync.Exit();
         }
     }
-
-    public void Dispose() => _sync.Dispose();
 
     private static Dictionary<string, DateTimeOffset> Parse(IReadOnlyDictionary<string, string>? items)
     {
