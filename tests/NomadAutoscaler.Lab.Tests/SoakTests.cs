@@ -13,6 +13,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     public static readonly int[] RegressionSeeds =
     [
         3, // a server that went ACTIVE but never joined stayed in the pool for ever (sim-cloud now deletes it after 5 min)
+        4, // HA, once beside the other seeds: the cooldown store's contended SemaphoreSlim resumed on the thread pool
         8, // failed in CI only beside the other seeds: a cancelled wait resumed on the thread pool (the escape check now catches it)
         74, // HA: a leader lost its lock during a drain; its scale-in went on and deleted the server beside the next leader
         100, // HA: the same, after a leader partition (the scale call now ends with the term)
