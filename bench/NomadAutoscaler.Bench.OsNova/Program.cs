@@ -4,18 +4,26 @@ using System.Text.RegularExpressions;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.OsNova;
 using NomadAutoscaler.Plugins.Sdk;
+using NomadAutoscaler.Simulator;
 
 // Compares, on the same cloud and in the same run, the time until N servers are ACTIVE:
 //   direct: N concurrent POST /servers, then one list-by-tag per second until all are ACTIVE (the best a client can do);
-//   plugin: os-nova ScaleAsync from 0 to N (name resolution, concurrent creates, waiting, verification).
+//   plugin: os-nova ScaleAsync from 0 to N (name resolution, concurrent creates, waiting, verification), with an
+//           empty simulated Nomad for its drain check.
+// --trace prints the plugin's log lines with the seconds since its scale-out began.
 // Rounds alternate direct/plugin so that cloud warm-up and load drift affect both.
 var servers = Arg("--servers", 10);
 var rounds = Arg("--rounds", 2);
+var trace = args.Contains("--trace");
 var stateDir = Environment.GetEnvironmentVariable("OS_INFRA_STATE_DIR") is { Length: > 0 } d ? d : "/var/tmp/nomad-autoscaler-openstack";
 var env = ReadEnv(Path.Combine(stateDir, "openrc"));
 var ids = ReadEnv(Path.Combine(stateDir, "ids.env"));
 var credentials = CloudConfig.FromEnvironment(k => env.GetValueOrDefault(k));
 using var client = new OpenStackClient(credentials);
+// The plugin asks Nomad for scale-in drains to cancel before it boots servers; in production a Nomad answers, so one
+// answers here too (an empty simulated cluster), rather than the plugin retrying a missing one.
+await using var nomad = new NomadSimulator();
+var nomadAddress = (await nomad.StartAsync(new SimulatorOptions())).ToString().TrimEnd('/');
 await client.Nova.DiscoverMicroversionAsync();
 
 var direct = new List<double>();
@@ -57,7 +65,8 @@ async Task<double> DirectAsync()
 async Task<double> PluginAsync()
 {
     var pool = "bench-" + Guid.NewGuid().ToString("N")[..8];
-    using var target = new OsNovaPlugin(null, TimeProvider.System, _ => null, new OpenStackClientOptions());
+    var clock = Stopwatch.StartNew();
+    using var target = new OsNovaPlugin(trace ? new TraceLogger(clock) : null, TimeProvider.System, _ => null, new OpenStackClientOptions());
     await target.ConfigureAsync(new OsNovaOptions
     {
         AuthUrl = credentials.AuthUrl,
@@ -66,6 +75,7 @@ async Task<double> PluginAsync()
         UserDomainName = credentials.UserDomainName,
         ProjectDomainName = credentials.ProjectDomainName,
         ProjectName = credentials.ProjectName,
+        NomadAddress = nomadAddress,
         ActionTimeout = TimeSpan.FromMinutes(5),
     }, CancellationToken.None);
     var settings = new PluginSettings(new Dictionary<string, string>
@@ -79,6 +89,7 @@ async Task<double> PluginAsync()
         ["security_groups"] = "default",
     });
     var watch = Stopwatch.StartNew();
+    clock.Restart();
     await target.ScaleAsync(new ScalingAction(servers, ScalingDirection.Up, "bench"), settings, CancellationToken.None);
     var seconds = watch.Elapsed.TotalSeconds;
     await CleanAsync("na_pool:" + pool);
@@ -113,4 +124,16 @@ static Dictionary<string, string> ReadEnv(string path)
     }
 
     return values;
+}
+
+/// <summary>--trace: the plugin's log lines with the seconds since its scale-out began, to see where its time goes.</summary>
+internal sealed class TraceLogger(Stopwatch clock) : Microsoft.Extensions.Logging.ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+        Func<TState, Exception?, string> formatter)
+        => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds,7:F2} {logLevel} {formatter(state, exception)}"));
 }

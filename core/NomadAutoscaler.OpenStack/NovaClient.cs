@@ -180,18 +180,41 @@ public sealed class NovaClient
 
     /// <summary>The ID of the flavor named <paramref name="name"/>, or null.</summary>
     public async Task<string?> FindFlavorIdByNameAsync(string name, CancellationToken cancellationToken = default)
+        => (await FindFlavorByNameAsync(name, cancellationToken).ConfigureAwait(false))?.Id;
+
+    /// <summary>The flavor named <paramref name="name"/> with its size, or null.</summary>
+    public async Task<NovaFlavor?> FindFlavorByNameAsync(string name, CancellationToken cancellationToken = default)
     {
         string? query = "?limit=1000";
         for (var page = 0; query is not null && page < 1000; page++)
         {
-            var body = await _session.SendAsync(Service, HttpMethod.Get, "flavors" + query, headers: _headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var body = await _session.SendAsync(Service, HttpMethod.Get, "flavors/detail" + query, headers: _headers, cancellationToken: cancellationToken).ConfigureAwait(false);
             var match = Json.Items(body, "flavors").FirstOrDefault(f => Json.Str(f, "name") == name);
-            if (match is not null) return Json.Str(match, "id");
+            if (match is not null) return ParseFlavor(match);
             query = Json.NextQuery(body, "flavors_links");
         }
 
         return null;
     }
+
+    /// <summary>The flavor with its size, or null when it does not exist.</summary>
+    public async Task<NovaFlavor?> GetFlavorAsync(string id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var body = await _session.SendAsync(Service, HttpMethod.Get, "flavors/" + Uri.EscapeDataString(id), headers: _headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return body?["flavor"] is { } flavor ? ParseFlavor(flavor) : null;
+        }
+        catch (OpenStackApiException ex) when (ex.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    private static NovaFlavor ParseFlavor(JsonNode node)
+        => new(Json.Str(node, "id") ?? "", Json.Str(node, "name") ?? "",
+            node["vcpus"] is JsonValue vcpus && vcpus.TryGetValue<int>(out var v) ? v : 0,
+            node["ram"] is JsonValue ram && ram.TryGetValue<long>(out var r) ? r : 0);
 
     /// <summary>True when the flavor exists.</summary>
     public Task<bool> FlavorExistsAsync(string id, CancellationToken cancellationToken = default) => ExistsAsync("flavors/" + Uri.EscapeDataString(id), cancellationToken);

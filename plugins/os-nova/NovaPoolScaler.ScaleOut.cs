@@ -14,6 +14,8 @@ internal sealed partial class NovaPoolScaler
 {
     private async Task ScaleOutAsync(PoolTarget target, PoolSnapshot snapshot, int count, CancellationToken cancellationToken)
     {
+        // Resolving names and cancelling drains are independent round trips: overlap them, a scale-out is waited for.
+        var resolving = _resolver.ResolveAsync(target, cancellationToken);
         // Cancel instead of boot: a node draining for a scale-in is capacity that is already paid for and booted.
         IReadOnlyList<string> reclaimed;
         try
@@ -31,11 +33,15 @@ internal sealed partial class NovaPoolScaler
             _logger.Hclog(LogLevel.Information, "reclaimed draining nodes instead of booting servers", ("pool_name", target.PoolName),
                 ("reclaimed", reclaimed.Count), ("booting", count - reclaimed.Count));
             count -= reclaimed.Count;
-            if (count == 0) return;
+            if (count == 0)
+            {
+                // Nothing to create, so the creation data (and any error in it) does not matter to this scale-out.
+                _ = resolving.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                return;
+            }
         }
 
-        _logger.Hclog(LogLevel.Debug, "getting creation data from configuration");
-        var data = await _resolver.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+        var data = await resolving.ConfigureAwait(false);
         var zones = AzBalancer.Pinned(target.AvailabilityZones, count);
         if (target.EvenlySplitAzs)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.OpenStack;
 using NomadAutoscaler.Plugins.Sdk;
@@ -15,7 +16,7 @@ internal sealed class ResourceResolver
     private readonly OpenStackClient _cloud;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, (string Value, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (object Value, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 
     public ResourceResolver(OpenStackClient cloud, TimeProvider time, ILogger logger)
     {
@@ -24,78 +25,99 @@ internal sealed class ResourceResolver
         _logger = logger;
     }
 
+    /// <summary>Resolves every name and checks every ID of the policy. The lookups are independent, so they run
+    /// concurrently (each is a round trip that a scale-out would otherwise wait for in turn), and every bad key is
+    /// reported at once.</summary>
     public async Task<CreationData> ResolveAsync(PoolTarget target, CancellationToken cancellationToken)
     {
         target.ValidateForScaleOut();
-        var imageId = target.ImageId is { } id
-            ? await CheckedAsync("image", "image_id", id, () => _cloud.Glance.ImageExistsAsync(id, cancellationToken)).ConfigureAwait(false)
-            : await LookupAsync("image", target.ImageName!, () => _cloud.Glance.FindImageIdByNameAsync(target.ImageName!, cancellationToken),
-                $"failed to find image with name {target.ImageName}", "image_name").ConfigureAwait(false);
-        var flavors = new List<Flavor>();
+        var image = target.ImageId is { } id
+            ? CheckedAsync("image", "image_id", id, () => _cloud.Glance.ImageExistsAsync(id, cancellationToken))
+            : LookupAsync("image", target.ImageName!, () => _cloud.Glance.FindImageIdByNameAsync(target.ImageName!, cancellationToken),
+                $"failed to find image with name {target.ImageName}", "image_name");
+        var flavorKey = target.FlavorName is null ? "flavor_names" : "flavor_name";
+        var flavorLookups = new List<Task<Flavor>>();
         if (target.FlavorId is { } fid)
-            flavors.Add(new Flavor(fid, await CheckedAsync("flavor", "flavor_id", fid, () => _cloud.Nova.FlavorExistsAsync(fid, cancellationToken)).ConfigureAwait(false)));
-        var key = target.FlavorName is null ? "flavor_names" : "flavor_name";
-        foreach (var flavorName in target.FlavorName is { } single ? [single] : target.FlavorNames)
+            flavorLookups.Add(CachedAsync($"flavor#id:{fid}", async () => ToFlavor(fid, await _cloud.Nova.GetFlavorAsync(fid, cancellationToken).ConfigureAwait(false)
+                ?? throw new PluginConfigException("flavor_id", $"flavor {fid} not found"))));
+        flavorLookups.AddRange((target.FlavorName is { } single ? [single] : target.FlavorNames).Select(flavorName => CachedAsync($"flavor#name:{flavorName}", async () =>
         {
-            flavors.Add(new Flavor(flavorName, await LookupAsync("flavor", flavorName, () => _cloud.Nova.FindFlavorIdByNameAsync(flavorName, cancellationToken),
-                $"failed to find flavor with name {flavorName}", key).ConfigureAwait(false)));
-        }
-
-        var networks = new List<string>();
-        if (target.NetworkIds.Count > 0)
-        {
-            foreach (var networkId in target.NetworkIds)
-                networks.Add(await CheckedAsync("network", "network_ids", networkId, async () => await _cloud.Neutron.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false) is not null).ConfigureAwait(false));
-        }
-        else
-        {
-            foreach (var name in target.NetworkNames)
-                networks.Add(await LookupAsync("network", name, async () => Single(await _cloud.Neutron.FindNetworksByNameAsync(name, cancellationToken).ConfigureAwait(false), name)?.Id,
-                    $"failed to find network with name {name}", "network_names").ConfigureAwait(false));
-        }
-
-        foreach (var group in target.SecurityGroups)
-        {
-            await LookupAsync("security group", group, async () =>
+            _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", "flavor"), ("name", flavorName));
+            var flavor = await _cloud.Nova.FindFlavorByNameAsync(flavorName, cancellationToken).ConfigureAwait(false)
+                ?? throw new PluginConfigException(flavorKey, $"failed to find flavor with name {flavorName}");
+            _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", "flavor"), ("name", flavorName), ("id", flavor.Id));
+            return ToFlavor(flavorName, flavor);
+        })));
+        var flavors = Task.WhenAll(flavorLookups);
+        var networks = target.NetworkIds.Count > 0
+            ? Task.WhenAll(target.NetworkIds.Select(networkId => CheckedAsync("network", "network_ids", networkId,
+                async () => await _cloud.Neutron.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false) is not null)))
+            : Task.WhenAll(target.NetworkNames.Select(name => LookupAsync("network", name,
+                async () => Single(await _cloud.Neutron.FindNetworksByNameAsync(name, cancellationToken).ConfigureAwait(false), name)?.Id,
+                $"failed to find network with name {name}", "network_names")));
+        var securityGroups = Task.WhenAll(target.SecurityGroups.Select(group => LookupAsync("security group", group, async () =>
             {
                 var ids = await _cloud.Neutron.FindSecurityGroupIdsByNameAsync(group, _cloud.Session.ProjectId, cancellationToken).ConfigureAwait(false);
                 return ids.Count > 0 ? ids[0] : null;
             },
-                $"failed to find security group with name {group}", "security_groups").ConfigureAwait(false);
-        }
-
-        if (target.ServerGroupId is { } serverGroupId && await _cloud.Nova.GetServerGroupAsync(serverGroupId, cancellationToken).ConfigureAwait(false) is null)
-            throw new PluginConfigException("server_group_id", $"server group {serverGroupId} not found");
-
-        string? externalNetworkId = null;
-        if (target.FloatingIpPoolName is { } pool)
-        {
-            externalNetworkId = await LookupAsync("external network", pool, async () =>
+            $"failed to find security group with name {group}", "security_groups")));
+        var serverGroup = CheckServerGroupAsync(target.ServerGroupId, cancellationToken);
+        var externalNetwork = target.FloatingIpPoolName is { } pool
+            ? LookupAsync("external network", pool, async () =>
             {
                 var match = Single(await _cloud.Neutron.FindNetworksByNameAsync(pool, cancellationToken).ConfigureAwait(false), pool);
                 if (match is null) return null;
                 return match.External ? match.Id : throw new PluginConfigException("floatingip_pool_name", $"network {pool} is not external");
-            }, $"can't find external network {pool}", "floatingip_pool_name").ConfigureAwait(false);
-        }
+            }, $"can't find external network {pool}", "floatingip_pool_name")
+            : Task.FromResult<string>(null!);
+        var template = ReadTemplateAsync(target.UserDataTemplate, cancellationToken);
 
-        UserDataTemplate? template = null;
-        if (target.UserDataTemplate is { } path)
+        Task[] all = [image, flavors, networks, securityGroups, serverGroup, externalNetwork, template];
+        try
         {
-            try
-            {
-                template = UserDataTemplate.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new PluginConfigException("user_data_template", $"error with provided template file: {ex.Message}");
-            }
-            catch (FormatException ex)
-            {
-                throw new PluginConfigException("user_data_template", $"error parsing template file {path}: {ex.Message}");
-            }
+            await Task.WhenAll(all).ConfigureAwait(false);
+        }
+        catch (Exception) when (all.All(t => t.IsCompleted))
+        {
+            // Every failure is read below, in the order of the keys.
         }
 
-        return new CreationData(imageId, flavors, networks, externalNetworkId, template);
+        cancellationToken.ThrowIfCancellationRequested();
+        var failures = all.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).ToList();
+        if (failures.Count > 0)
+        {
+            // A cloud error says more than the config errors it may have caused; one config error keeps its own message.
+            var first = failures.FirstOrDefault(e => e is not PluginConfigException) ?? (failures.Count == 1 ? failures[0] : null);
+            if (first is not null) ExceptionDispatchInfo.Throw(first);
+            throw new PluginConfigException(failures.Cast<PluginConfigException>().SelectMany(e => e.Violations).ToList());
+        }
+
+        if (all.FirstOrDefault(t => t.IsCanceled) is { } cancelled) await cancelled.ConfigureAwait(false);
+        return new CreationData(image.Result, flavors.Result, networks.Result, target.FloatingIpPoolName is null ? null : externalNetwork.Result, template.Result);
+    }
+
+    private async Task<bool> CheckServerGroupAsync(string? serverGroupId, CancellationToken cancellationToken)
+    {
+        if (serverGroupId is not null && await _cloud.Nova.GetServerGroupAsync(serverGroupId, cancellationToken).ConfigureAwait(false) is null)
+            throw new PluginConfigException("server_group_id", $"server group {serverGroupId} not found");
+        return true;
+    }
+
+    private static async Task<UserDataTemplate?> ReadTemplateAsync(string? path, CancellationToken cancellationToken)
+    {
+        if (path is null) return null;
+        try
+        {
+            return UserDataTemplate.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PluginConfigException("user_data_template", $"error with provided template file: {ex.Message}");
+        }
+        catch (FormatException ex)
+        {
+            throw new PluginConfigException("user_data_template", $"error parsing template file {path}: {ex.Message}");
+        }
     }
 
     private static NeutronNetwork? Single(IReadOnlyList<NeutronNetwork> networks, string name) => networks.Count switch
@@ -105,23 +127,25 @@ internal sealed class ResourceResolver
         _ => throw new OpenStackApiException($"network: {networks.Count} networks are named \"{name}\" ({string.Join(", ", networks.Select(n => n.Id))}); use network_ids"),
     };
 
-    private async Task<string> CheckedAsync(string kind, string key, string id, Func<Task<bool>> exists)
-    {
-        var cacheKey = $"{kind}#id:{id}";
-        if (_cache.TryGetValue(cacheKey, out var hit) && hit.Expires > _time.GetUtcNow()) return hit.Value;
-        if (!await exists().ConfigureAwait(false)) throw new PluginConfigException(key, $"{kind} {id} not found");
-        _cache[cacheKey] = (id, _time.GetUtcNow() + CacheLifetime);
-        return id;
-    }
+    private static Flavor ToFlavor(string name, NovaFlavor flavor) => new(name, flavor.Id, flavor.Vcpus, flavor.RamMB);
 
-    private async Task<string> LookupAsync(string kind, string name, Func<Task<string?>> find, string notFound, string key)
+    private Task<string> CheckedAsync(string kind, string key, string id, Func<Task<bool>> exists)
+        => CachedAsync($"{kind}#id:{id}", async () => await exists().ConfigureAwait(false) ? id : throw new PluginConfigException(key, $"{kind} {id} not found"));
+
+    private Task<string> LookupAsync(string kind, string name, Func<Task<string?>> find, string notFound, string key)
+        => CachedAsync($"{kind}#name:{name}", async () =>
+        {
+            _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", kind), ("name", name));
+            var id = await find().ConfigureAwait(false) ?? throw new PluginConfigException(key, notFound);
+            _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", kind), ("name", name), ("id", id));
+            return id;
+        });
+
+    private async Task<T> CachedAsync<T>(string cacheKey, Func<Task<T>> resolve) where T : notnull
     {
-        var cacheKey = $"{kind}#name:{name}";
-        if (_cache.TryGetValue(cacheKey, out var hit) && hit.Expires > _time.GetUtcNow()) return hit.Value;
-        _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", kind), ("name", name));
-        var id = await find().ConfigureAwait(false) ?? throw new PluginConfigException(key, notFound);
-        _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", kind), ("name", name), ("id", id));
-        _cache[cacheKey] = (id, _time.GetUtcNow() + CacheLifetime);
-        return id;
+        if (_cache.TryGetValue(cacheKey, out var hit) && hit.Expires > _time.GetUtcNow()) return (T)hit.Value;
+        var value = await resolve().ConfigureAwait(false);
+        _cache[cacheKey] = (value, _time.GetUtcNow() + CacheLifetime);
+        return value;
     }
 }

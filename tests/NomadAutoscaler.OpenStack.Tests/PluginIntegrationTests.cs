@@ -124,6 +124,11 @@ public sealed class PluginIntegrationTests(ITestOutputHelper output)
 
         var network = await Assert.ThrowsAsync<PluginConfigException>(() => plugin.ScaleAsync(To(1), h.Target(("network_name", "nope")), default).AsTask());
         Assert.Equal("network_names", Assert.Single(network.Violations).Key);
+
+        // The names are looked up concurrently; every wrong one is still reported, in the order of the keys.
+        var all = await Assert.ThrowsAsync<PluginConfigException>(() => plugin.ScaleAsync(To(1),
+            h.Target(("image_name", "no-such-image"), ("flavor_name", "no-such-flavor"), ("network_name", "nope")), default).AsTask());
+        Assert.Equal(["image_name", "flavor_name", "network_names"], all.Violations.Select(v => v.Key));
         Assert.Empty(await h.ServersAsync());
     }
 
