@@ -12,7 +12,8 @@ namespace NomadAutoscaler.Plugins.OsNova;
 /// <summary>Scale-in: nodes chosen and drained by the SDK helpers, then their servers (and floating IPs) deleted.</summary>
 internal sealed partial class NovaPoolScaler
 {
-    private async Task ScaleInAsync(PoolTarget target, PoolSnapshot snapshot, int count, CancellationToken cancellationToken)
+    /// <param name="count">What to remove, in <paramref name="units"/>.</param>
+    private async Task ScaleInAsync(PoolTarget target, PoolSnapshot snapshot, CapacityUnits units, int count, CancellationToken cancellationToken)
     {
         var byId = !string.IsNullOrEmpty(_options.IdAttribute);
         var servers = snapshot.Counted;
@@ -28,21 +29,52 @@ internal sealed partial class NovaPoolScaler
         };
 
         var helper = NewScaleInHelper(lookup);
+        var keyOf = (NovaServer s) => byId ? s.Id : s.Name;
+        Func<IReadOnlyList<ClusterNode>, IReadOnlyList<ClusterNode>>? order = null;
         if (target.EvenlySplitAzs)
         {
             // Scale-out keeps the zones even; scale-in must too, or a pool drifts to one zone over cycles.
-            var zoneOf = servers.GroupBy(s => byId ? s.Id : s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().AvailabilityZone, StringComparer.Ordinal);
+            var zoneOf = servers.GroupBy(keyOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().AvailabilityZone, StringComparer.Ordinal);
             var histogram = servers.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-            helper.ChooseRemovable = (removable, allowed) =>
+            order = removable =>
             {
-                var chosen = AzBalancer.ChooseForScaleIn(removable.Select(n => zoneOf.GetValueOrDefault(n.RemoteId) ?? "").ToList(), histogram, allowed)
+                var ordered = AzBalancer.ChooseForScaleIn(removable.Select(n => zoneOf.GetValueOrDefault(n.RemoteId) ?? "").ToList(), histogram, removable.Count)
                     .Select(i => removable[i]).ToList();
                 _logger.Hclog(LogLevel.Debug, "scale-in keeps availability zones even", ("pool_name", target.PoolName),
                     ("zones", string.Join(" ", histogram.OrderBy(z => z.Key, StringComparer.Ordinal).Select(z => $"{z.Key}={z.Value}"))),
-                    ("chosen", string.Join(" ", chosen.Select(n => $"{n.RemoteId}@{zoneOf.GetValueOrDefault(n.RemoteId)}"))));
+                    ("order", string.Join(" ", ordered.Select(n => $"{n.RemoteId}@{zoneOf.GetValueOrDefault(n.RemoteId)}"))));
+                return ordered;
+            };
+        }
+
+        var nodeCount = count;
+        if (units.IsCapacity)
+        {
+            // Remove servers worth at most the units to remove: a bigger server than what is left to remove stays, or
+            // the pool would fall below what the policy asked for.
+            var worthOf = servers.GroupBy(keyOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => units.Of(g.First()), StringComparer.Ordinal);
+            nodeCount = Math.Min(count, servers.Count);
+            var zoneOrder = order;
+            order = removable =>
+            {
+                var left = count;
+                var chosen = new List<ClusterNode>();
+                foreach (var node in zoneOrder is null ? removable : zoneOrder(removable))
+                {
+                    var worth = worthOf.GetValueOrDefault(node.RemoteId, 1);
+                    if (worth > left) continue;
+                    chosen.Add(node);
+                    left -= worth;
+                    if (left == 0) break;
+                }
+
+                if (chosen.Count == 0)
+                    throw new ScalingNoOpException($"pool {target.PoolName}: every removable server is worth more than the {count} capacity units to remove");
                 return chosen;
             };
         }
+
+        if (order is { } choose) helper.ChooseRemovable = (removable, allowed) => [.. choose(removable).Take(allowed)];
 
         var remoteIds = byId ? servers.Select(s => s.Id).ToList() : names.ToList();
         IReadOnlyList<ClusterNode> drained;
@@ -50,7 +82,7 @@ internal sealed partial class NovaPoolScaler
         string? drainError = null;
         try
         {
-            drained = await helper.RunPreScaleInTasksAsync(target.Cluster, count, remoteIds, cancellationToken).ConfigureAwait(false);
+            drained = await helper.RunPreScaleInTasksAsync(target.Cluster, nodeCount, remoteIds, cancellationToken).ConfigureAwait(false);
         }
         catch (ClusterScaleException ex) when (ex.DrainedNodes.Count > 0)
         {
@@ -138,7 +170,7 @@ internal sealed partial class NovaPoolScaler
         await RestoreAsync(helper, [.. unresolved, .. failedDrains]).ConfigureAwait(false);
         if (drainError is not null) errors.Insert(0, drainError);
         if (errors.Count > 0)
-            throw new InvalidOperationException($"failed to perform scaling action: scale-in of pool {target.PoolName} removed {removed.Count} of {count} servers: {string.Join("; ", errors)}");
+            throw new InvalidOperationException($"failed to perform scaling action: scale-in of pool {target.PoolName} removed {removed.Count} of {nodeCount} servers: {string.Join("; ", errors)}");
         _logger.Hclog(LogLevel.Information, "successfully performed and verified scaling in", ("action", "scale_in"), ("pool_name", target.PoolName), ("count", removed.Count));
     }
 

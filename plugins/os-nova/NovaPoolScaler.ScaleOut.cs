@@ -12,7 +12,8 @@ namespace NomadAutoscaler.Plugins.OsNova;
 /// <summary>Scale-out: servers created across zones and flavors, reconciled by name, with their floating IPs.</summary>
 internal sealed partial class NovaPoolScaler
 {
-    private async Task ScaleOutAsync(PoolTarget target, PoolSnapshot snapshot, int count, CancellationToken cancellationToken)
+    /// <param name="count">What to add, in <paramref name="units"/>.</param>
+    private async Task ScaleOutAsync(PoolTarget target, PoolSnapshot snapshot, CapacityUnits units, int count, CancellationToken cancellationToken)
     {
         // Resolving names and cancelling drains are independent round trips: overlap them, a scale-out is waited for.
         var resolving = _resolver.ResolveAsync(target, cancellationToken);
@@ -42,57 +43,110 @@ internal sealed partial class NovaPoolScaler
         }
 
         var data = await resolving.ConfigureAwait(false);
-        var zones = AzBalancer.Pinned(target.AvailabilityZones, count);
+        IReadOnlyList<string>? splitZones = null;
         if (target.EvenlySplitAzs)
-        {
-            var list = target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false);
-            var histogram = snapshot.Counted.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-            zones = AzBalancer.Assign(list, histogram, count);
-        }
-
-        _logger.Hclog(LogLevel.Debug, "creating instances", ("pool_name", target.PoolName), ("count", count));
+            splitZones = target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false);
+        var histogram = snapshot.Counted.GroupBy(s => s.AvailabilityZone, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         // Zones tried after a server's own when no flavor has room there: the split's list, else availability_zones.
-        var fallbackZones = target.EvenlySplitAzs
-            ? (target.AvailabilityZones.Count > 0 ? target.AvailabilityZones : await AvailableZonesAsync(cancellationToken).ConfigureAwait(false))
-            : target.AvailabilityZones;
+        var fallbackZones = splitZones ?? target.AvailabilityZones;
         var exhausted = new ConcurrentDictionary<string, Exhaustion>(StringComparer.Ordinal);
+        var budget = new UnitBudget(count);
+        var created = new List<CreatedServer>();
+        var errors = new List<string>();
         await using var watcher = new ServerWatcher(_cloud.Nova, target.PoolTag, _time, PollInterval, _logger);
         using var gate = new SemaphoreSlim(_options.MaxConcurrentActions);
-        var tasks = zones.Select(async zone =>
+        // One server per missing unit is planned; when fallbacks boot bigger servers, the planned ones they cover stand
+        // down. Should a bigger one fail after others stood down for it, the rest is planned again (bounded).
+        for (var wave = 1; ; wave++)
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var planned = budget.Missing;
+            var zones = splitZones is null ? AzBalancer.Pinned(target.AvailabilityZones, planned) : AzBalancer.Assign(splitZones, histogram, planned);
+            _logger.Hclog(LogLevel.Debug, "creating instances", ("pool_name", target.PoolName), ("count", planned));
+            var tasks = zones.Select(async zone =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await CreateWithFallbackAsync(target, data, units, budget, zone, fallbackZones, exhausted, watcher, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }).ToList();
             try
             {
-                return await CreateWithFallbackAsync(target, data, zone, fallbackZones, exhausted, watcher, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(tasks).ConfigureAwait(false);
             }
-            finally
+            catch (Exception) when (tasks.All(t => t.IsCompleted))
             {
-                gate.Release();
+                // Every outcome is read below.
             }
-        }).ToList();
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch (Exception) when (tasks.All(t => t.IsCompleted))
-        {
-            // Every outcome is read below.
+
+            var done = tasks.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+            foreach (var server in done.OfType<CreatedServer>())
+            {
+                created.Add(server);
+                if (server.Zone is { } zone) histogram[zone] = histogram.GetValueOrDefault(zone) + 1;
+            }
+
+            errors.AddRange(tasks.Where(t => !t.IsCompletedSuccessfully).Select(t => t.Exception?.InnerException?.Message ?? "cancelled"));
+            if (budget.Missing == 0 || done.All(r => r is not null) || wave == 3 || cancellationToken.IsCancellationRequested) break;
         }
 
         await RemoveDuplicatesAsync(target, cancellationToken).ConfigureAwait(false);
-        var created = tasks.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
-        var errors = tasks.Where(t => !t.IsCompletedSuccessfully).Select(t => t.Exception?.InnerException?.Message ?? "cancelled").ToList();
+        var createdUnits = created.Sum(c => c.Units);
+        if (errors.Count == 0 && budget.Missing > 0) errors.Add($"{budget.Missing} {units.Noun} still missing after the fallbacks");
         if (errors.Count == 0)
         {
             _logger.Hclog(LogLevel.Information, "successfully performed and verified scaling out", ("action", "scale_out"), ("desired_count", count), ("pool_name", target.PoolName));
+            if (units.IsCapacity)
+                _logger.Hclog(LogLevel.Debug, "scale-out counted in capacity units", ("pool_name", target.PoolName), ("units", createdUnits), ("servers", created.Count),
+                    ("flavors", string.Join(",", created.GroupBy(c => c.Flavor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"))));
             return;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        _logger.Hclog(LogLevel.Warning, "scale-out partially failed", ("pool_name", target.PoolName), ("requested", count), ("created", created.Count),
+        _logger.Hclog(LogLevel.Warning, "scale-out partially failed", ("pool_name", target.PoolName), ("requested", count), ("created", createdUnits),
             ("errors", string.Join("; ", errors.Distinct())));
         throw new InvalidOperationException(
-            $"failed to perform scaling action: scale-out of pool {target.PoolName} created {created.Count} of {count} servers: {string.Join("; ", errors.Distinct())}");
+            $"failed to perform scaling action: scale-out of pool {target.PoolName} created {createdUnits} of {count} {units.Noun}: {string.Join("; ", errors.Distinct())}");
+    }
+
+    /// <summary>A server this scale-out created: its flavor, its worth in units and its zone.</summary>
+    private sealed record CreatedServer(string Id, string Flavor, int Units, string? Zone);
+
+    /// <summary>The units a scale-out still needs, shared by its concurrent creates: a create commits its server's
+    /// worth before it starts, and gives it back when it fails.</summary>
+    private sealed class UnitBudget(int target)
+    {
+        private readonly Lock _lock = new();
+        private int _committed;
+
+        public int Missing
+        {
+            get
+            {
+                lock (_lock) return Math.Max(0, target - _committed);
+            }
+        }
+
+        /// <summary>False when creates under way already cover the target. A server worth more than what is missing
+        /// still goes: a little more capacity beats work left waiting for a whole boot.</summary>
+        public bool TryCommit(int units)
+        {
+            lock (_lock)
+            {
+                if (_committed >= target) return false;
+                _committed += units;
+                return true;
+            }
+        }
+
+        public void Release(int units)
+        {
+            lock (_lock) _committed -= units;
+        }
     }
 
     private async Task<IReadOnlyList<string>> AvailableZonesAsync(CancellationToken cancellationToken)
@@ -119,8 +173,9 @@ internal sealed partial class NovaPoolScaler
 
     /// <summary>Creates one server with the first flavor that has room, in its zone and then in the other zones.
     /// Combinations that ran out of room for any server of this scale-out are skipped, so a quota is hit once.</summary>
-    private async Task<string> CreateWithFallbackAsync(PoolTarget target, CreationData data, string? zone, IReadOnlyList<string> fallbackZones,
-        ConcurrentDictionary<string, Exhaustion> exhausted, ServerWatcher watcher, CancellationToken cancellationToken)
+    /// <returns>The server, or null when other creates already cover what the scale-out needs.</returns>
+    private async Task<CreatedServer?> CreateWithFallbackAsync(PoolTarget target, CreationData data, CapacityUnits units, UnitBudget budget, string? zone,
+        IReadOnlyList<string> fallbackZones, ConcurrentDictionary<string, Exhaustion> exhausted, ServerWatcher watcher, CancellationToken cancellationToken)
     {
         IReadOnlyList<string?> zoneOrder = zone is null ? [null] : [zone, .. fallbackZones.Where(z => z != zone).Distinct(StringComparer.Ordinal)];
         var first = (Flavor: data.Flavors[0], Zone: zone);
@@ -136,6 +191,13 @@ internal sealed partial class NovaPoolScaler
                     continue;
                 }
 
+                var worth = units.Of(flavor);
+                if (!budget.TryCommit(worth))
+                {
+                    _logger.Hclog(LogLevel.Debug, "bigger servers under way cover the scale-out, not creating another", ("pool_name", target.PoolName));
+                    return null;
+                }
+
                 if (why is not null)
                 {
                     _logger.Hclog(LogLevel.Warning, "no room for the preferred flavor or zone, falling back", ("pool_name", target.PoolName),
@@ -148,12 +210,19 @@ internal sealed partial class NovaPoolScaler
 
                 try
                 {
-                    return await CreateOneAsync(target, data, flavor, candidateZone, canFallBack, watcher, cancellationToken).ConfigureAwait(false);
+                    var id = await CreateOneAsync(target, data, flavor, candidateZone, canFallBack, watcher, cancellationToken).ConfigureAwait(false);
+                    return new CreatedServer(id, flavor.Name, worth, candidateZone);
                 }
                 catch (NoRoomFailure ex)
                 {
+                    budget.Release(worth);
                     why = new Exhaustion(ex.IsQuota ? "quota" : "no_valid_host", ex.Message);
                     exhausted.TryAdd(ex.IsQuota ? QuotaKey(flavor) : HostKey(flavor, candidateZone), why);
+                }
+                catch
+                {
+                    budget.Release(worth);
+                    throw;
                 }
             }
         }

@@ -21,6 +21,9 @@ internal sealed partial class NovaPoolScaler
     /// <summary>Status meta: RAM (MiB) of the counted servers, from each server's own flavor.</summary>
     public const string PoolRamMeta = "os_nova.ram_mb";
 
+    /// <summary>Status meta: counted servers (the count itself is in capacity units with several <c>flavor_names</c>).</summary>
+    public const string PoolServersMeta = "os_nova.servers";
+
     /// <summary>Status meta: counted servers per flavor, <c>name=count,...</c>.</summary>
     public const string PoolFlavorsMeta = "os_nova.flavors";
     private readonly OpenStackClient _cloud;
@@ -106,6 +109,7 @@ internal sealed partial class NovaPoolScaler
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (_lastScale.TryGetValue(target.PoolName, out var last))
             meta[TargetStatusMeta.LastEvent] = ((last.ToUnixTimeMilliseconds()) * 1_000_000L).ToString(CultureInfo.InvariantCulture);
+        var units = await _resolver.ResolveUnitsAsync(target, cancellationToken).ConfigureAwait(false);
         var replaced = await ReplaceUnjoinedAsync(target, nodes, snapshot, meta, cancellationToken).ConfigureAwait(false);
         // With flavor_names a pool mixes flavors, so its size in servers says little: each server's own flavor, as Nova
         // embeds it in the server, gives the pool's real capacity.
@@ -113,14 +117,15 @@ internal sealed partial class NovaPoolScaler
         meta[PoolRamMeta] = snapshot.Counted.Sum(s => s.RamMB).ToString(CultureInfo.InvariantCulture);
         meta[PoolFlavorsMeta] = string.Join(",", snapshot.Counted.GroupBy(s => s.FlavorName ?? "unknown", StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));
-        return new TargetStatus(snapshot.Settled, snapshot.Counted.Count - replaced) { Meta = meta };
+        meta[PoolServersMeta] = (snapshot.Counted.Count - replaced.Count).ToString(CultureInfo.InvariantCulture);
+        return new TargetStatus(snapshot.Settled, units.Sum(snapshot.Counted) - units.Sum(replaced)) { Meta = meta };
     }
 
     /// <summary>Deletes up to <c>max_unjoined_replacements</c> ACTIVE servers that never got a Nomad node, so that the
     /// agent, seeing the lower count, creates their replacements. A mapping error deletes nothing. Both are logged and
     /// reported to the decision history through <see cref="TargetStatusMeta.Notice"/>.</summary>
-    /// <returns>How many servers were deleted (they no longer count).</returns>
-    private async Task<int> ReplaceUnjoinedAsync(PoolTarget target, IReadOnlyList<NodeListStub> nodes, PoolSnapshot snapshot,
+    /// <returns>The servers deleted (they no longer count).</returns>
+    private async Task<IReadOnlyList<NovaServer>> ReplaceUnjoinedAsync(PoolTarget target, IReadOnlyList<NodeListStub> nodes, PoolSnapshot snapshot,
         Dictionary<string, string> meta, CancellationToken cancellationToken)
     {
         JoinCheckResult check;
@@ -131,17 +136,17 @@ internal sealed partial class NovaPoolScaler
         catch (Exception ex) when (ex is NomadApiException or HttpRequestException or TimeoutException)
         {
             _logger.Hclog(LogLevel.Warning, "failed to check that pool servers joined Nomad", ("pool_name", target.PoolName), ("error", ex.Message));
-            return 0;
+            return [];
         }
 
         if (check.MappingError is { } mappingError)
         {
             _logger.Hclog(LogLevel.Error, "pool servers cannot be mapped to Nomad nodes", ("pool_name", target.PoolName), ("error", mappingError));
             meta[TargetStatusMeta.Notice] = mappingError;
-            return 0;
+            return [];
         }
 
-        if (check.Unjoined.Count == 0) return 0;
+        if (check.Unjoined.Count == 0) return [];
         var timeout = GoDuration.Format(_options.NodeJoinTimeout);
         var deleted = new List<NovaServer>();
         foreach (var server in check.Unjoined.Take(_options.MaxUnjoinedReplacements))
@@ -166,7 +171,7 @@ internal sealed partial class NovaPoolScaler
         meta[TargetStatusMeta.Notice] = $"{check.Unjoined.Count} ACTIVE server(s) have no Nomad node after node_join_timeout {timeout}: "
             + string.Join(", ", check.Unjoined.Select(s => $"{s.Name} ({s.Id})"))
             + $"; deleted {deleted.Count} for replacement" + (kept > 0 ? $", {kept} left for later evaluations (max_unjoined_replacements {_options.MaxUnjoinedReplacements})" : "");
-        return deleted.Count;
+        return deleted;
     }
 
     public async Task ScaleAsync(ScalingAction action, PoolTarget target, CancellationToken cancellationToken)
@@ -193,11 +198,12 @@ internal sealed partial class NovaPoolScaler
         await DeleteFailedServersAsync(snapshot, ct).ConfigureAwait(false);
         if (target.FloatingIpPoolName is not null) await ReleaseOrphanFloatingIpsAsync(target, snapshot, ct).ConfigureAwait(false);
 
-        var current = snapshot.Counted.Count;
+        var units = await _resolver.ResolveUnitsAsync(target, ct).ConfigureAwait(false);
+        var current = units.Sum(snapshot.Counted);
         if (action.Count == current)
         {
             _logger.Hclog(LogLevel.Information, "scaling not required", ("pool_name", target.PoolName), ("current_count", current), ("strategy_count", action.Count));
-            throw new ScalingNoOpException($"pool {target.PoolName} already has {current} servers");
+            throw new ScalingNoOpException($"pool {target.PoolName} already has {current} {units.Noun}");
         }
 
         // The agent decided on the count it read before; servers may have come or gone since. Upstream applied the
@@ -206,13 +212,13 @@ internal sealed partial class NovaPoolScaler
         {
             _logger.Hclog(LogLevel.Warning, "not scaling against the decision's direction", ("pool_name", target.PoolName),
                 ("direction", action.Direction == ScalingDirection.Up ? "up" : "down"), ("current_count", current), ("desired_count", action.Count));
-            throw new ScalingNoOpException($"pool {target.PoolName} has {current} servers, a scale {(action.Direction == ScalingDirection.Up ? "up" : "down")} to {action.Count} would go the other way");
+            throw new ScalingNoOpException($"pool {target.PoolName} has {current} {units.Noun}, a scale {(action.Direction == ScalingDirection.Up ? "up" : "down")} to {action.Count} would go the other way");
         }
 
         try
         {
-            if (action.Count > current) await ScaleOutAsync(target, snapshot, checked((int)(action.Count - current)), ct).ConfigureAwait(false);
-            else await ScaleInAsync(target, snapshot, checked((int)(current - action.Count)), ct).ConfigureAwait(false);
+            if (action.Count > current) await ScaleOutAsync(target, snapshot, units, checked((int)(action.Count - current)), ct).ConfigureAwait(false);
+            else await ScaleInAsync(target, snapshot, units, checked((int)(current - action.Count)), ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

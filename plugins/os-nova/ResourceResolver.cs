@@ -35,20 +35,7 @@ internal sealed class ResourceResolver
             ? CheckedAsync("image", "image_id", id, () => _cloud.Glance.ImageExistsAsync(id, cancellationToken))
             : LookupAsync("image", target.ImageName!, () => _cloud.Glance.FindImageIdByNameAsync(target.ImageName!, cancellationToken),
                 $"failed to find image with name {target.ImageName}", "image_name");
-        var flavorKey = target.FlavorName is null ? "flavor_names" : "flavor_name";
-        var flavorLookups = new List<Task<Flavor>>();
-        if (target.FlavorId is { } fid)
-            flavorLookups.Add(CachedAsync($"flavor#id:{fid}", async () => ToFlavor(fid, await _cloud.Nova.GetFlavorAsync(fid, cancellationToken).ConfigureAwait(false)
-                ?? throw new PluginConfigException("flavor_id", $"flavor {fid} not found"))));
-        flavorLookups.AddRange((target.FlavorName is { } single ? [single] : target.FlavorNames).Select(flavorName => CachedAsync($"flavor#name:{flavorName}", async () =>
-        {
-            _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", "flavor"), ("name", flavorName));
-            var flavor = await _cloud.Nova.FindFlavorByNameAsync(flavorName, cancellationToken).ConfigureAwait(false)
-                ?? throw new PluginConfigException(flavorKey, $"failed to find flavor with name {flavorName}");
-            _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", "flavor"), ("name", flavorName), ("id", flavor.Id));
-            return ToFlavor(flavorName, flavor);
-        })));
-        var flavors = Task.WhenAll(flavorLookups);
+        var flavors = FlavorsAsync(target, cancellationToken);
         var networks = target.NetworkIds.Count > 0
             ? Task.WhenAll(target.NetworkIds.Select(networkId => CheckedAsync("network", "network_ids", networkId,
                 async () => await _cloud.Neutron.GetNetworkAsync(networkId, cancellationToken).ConfigureAwait(false) is not null)))
@@ -95,6 +82,42 @@ internal sealed class ResourceResolver
         if (all.FirstOrDefault(t => t.IsCanceled) is { } cancelled) await cancelled.ConfigureAwait(false);
         return new CreationData(image.Result, flavors.Result, networks.Result, target.FloatingIpPoolName is null ? null : externalNetwork.Result, template.Result);
     }
+
+    /// <summary>How the pool is counted: in units of the first of several <c>flavor_names</c>, else in servers.</summary>
+    public async Task<CapacityUnits> ResolveUnitsAsync(PoolTarget target, CancellationToken cancellationToken)
+        => target.FlavorNames.Count > 1 ? CapacityUnits.For(await FlavorByNameAsync(target.FlavorNames[0], "flavor_names", cancellationToken).ConfigureAwait(false)) : CapacityUnits.Servers;
+
+    private async Task<Flavor[]> FlavorsAsync(PoolTarget target, CancellationToken cancellationToken)
+    {
+        var lookups = new List<Task<Flavor>>();
+        if (target.FlavorId is { } fid)
+            lookups.Add(CachedAsync($"flavor#id:{fid}", async () => ToFlavor(fid, await _cloud.Nova.GetFlavorAsync(fid, cancellationToken).ConfigureAwait(false)
+                ?? throw new PluginConfigException("flavor_id", $"flavor {fid} not found"))));
+        var key = target.FlavorName is null ? "flavor_names" : "flavor_name";
+        lookups.AddRange((target.FlavorName is { } single ? [single] : target.FlavorNames).Select(name => FlavorByNameAsync(name, key, cancellationToken)));
+        var flavors = await Task.WhenAll(lookups).ConfigureAwait(false);
+        if (target.FlavorNames.Count > 1)
+        {
+            // The pool is counted in units of the first flavor: a smaller fallback would be worth less than a unit and
+            // still count as one, so the pool would look bigger than it is.
+            var unit = flavors[0];
+            var smaller = flavors.Skip(1).Where(f => f.Vcpus < unit.Vcpus || f.RamMB < unit.RamMB)
+                .Select(f => $"{f.Name} ({f.Vcpus} vCPUs, {f.RamMB} MiB) is smaller than the first flavor {unit.Name} ({unit.Vcpus} vCPUs, {unit.RamMB} MiB)").ToList();
+            if (smaller.Count > 0)
+                throw new PluginConfigException("flavor_names", string.Join("; ", smaller) + ": list the smallest flavor first, the pool is counted in units of it");
+        }
+
+        return flavors;
+    }
+
+    private Task<Flavor> FlavorByNameAsync(string name, string key, CancellationToken cancellationToken) => CachedAsync($"flavor#name:{name}", async () =>
+    {
+        _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", "flavor"), ("name", name));
+        var flavor = await _cloud.Nova.FindFlavorByNameAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new PluginConfigException(key, $"failed to find flavor with name {name}");
+        _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", "flavor"), ("name", name), ("id", flavor.Id));
+        return ToFlavor(name, flavor);
+    });
 
     private async Task<bool> CheckServerGroupAsync(string? serverGroupId, CancellationToken cancellationToken)
     {

@@ -88,6 +88,19 @@ public sealed class ClusterScaleInTests
         scaleIn.ChooseRemovable = (removable, _) => [.. removable];
         var tooMany = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(Options(), 1, null));
         Assert.Equal("the target chose more nodes for scale-in than allowed, or nodes that are not removable", tooMany.Message);
+
+        // Asked even when every removable node may go (a target counting capacity may want fewer), and choosing none
+        // is a no-op with its reason rather than an error.
+        offered = null;
+        scaleIn.ChooseRemovable = (removable, _) =>
+        {
+            offered = [.. removable.Select(n => n.NodeId)];
+            return [];
+        };
+        var none = await Assert.ThrowsAsync<ClusterScaleException>(() => scaleIn.SelectNodesForScaleInAsync(Options(), 3, null));
+        Assert.Equal(["n3", "n2", "n1"], offered);
+        Assert.True(none.NothingRemovable);
+        Assert.Equal("the target kept all 3 removable nodes", none.Message);
     }
 
     [Fact]

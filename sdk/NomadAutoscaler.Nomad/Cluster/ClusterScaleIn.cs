@@ -55,8 +55,8 @@ public sealed partial class ClusterScaleIn
 
     /// <summary>Chooses which of the removable nodes go, when a target knows more than the strategy (e.g. a cloud
     /// keeping its zones even). It gets every node that passed do-not-disrupt and the fit check, in the strategy's
-    /// order, and how many may go; it returns at most that many of them. Any subset of removable nodes is itself
-    /// removable, so the safety rules still hold. Null takes the first ones.</summary>
+    /// order, and how many may go; it returns at most that many of them (none makes the scale-in a no-op). Any subset
+    /// of removable nodes is itself removable, so the safety rules still hold. Null takes the first ones.</summary>
     public Func<IReadOnlyList<ClusterNode>, int, IReadOnlyList<ClusterNode>>? ChooseRemovable { get; set; }
 
     /// <summary>Finds <see cref="SelfNodeId"/> from <c>NOMAD_ALLOC_ID</c> (best effort: failures are logged).</summary>
@@ -152,11 +152,13 @@ public sealed partial class ClusterScaleIn
             _logger.Hclog(LogLevel.Information, "identified portion of requested nodes for removal", ("requested", count), ("identified", accepted.Count));
 
         var result = accepted.Select(id => byId[id]).ToList();
-        if (ChooseRemovable is { } choose && removable.Count > result.Count)
+        if (ChooseRemovable is { } choose)
         {
             var chosen = choose(removable.Select(id => byId[id]).ToList(), result.Count);
             if (chosen.Count > result.Count || chosen.Any(n => !removable.Contains(n.NodeId, StringComparer.Ordinal)))
                 throw new ClusterScaleException("the target chose more nodes for scale-in than allowed, or nodes that are not removable");
+            if (chosen.Count == 0)
+                throw new ClusterScaleException($"the target kept all {removable.Count} removable nodes") { NothingRemovable = true };
             result = [.. chosen];
         }
 
