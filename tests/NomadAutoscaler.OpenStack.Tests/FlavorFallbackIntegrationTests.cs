@@ -24,19 +24,8 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         var last = cloud.Id("OS_TEST_FLAVOR_NAME");
         await using var h = await PoolHarness.StartAsync(cloud, output);
 
-        var fallbacks = new ConcurrentQueue<(string Reason, string Flavor)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == OsNovaMetrics.MeterName && instrument.Name == "os_nova.scale_out.fallback_count") l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var map = new Dictionary<string, object?>(tags.ToArray());
-            if ((string?)map["pool_name"] != h.PoolName) return;
-            for (var i = 0; i < value; i++) fallbacks.Enqueue(((string)map["reason"]!, (string)map["flavor"]!));
-        });
-        listener.Start();
+        var fallbacks = new ConcurrentQueue<(string Reason, string Flavor, string Zone)>();
+        using var listener = ListenForFallbacks(h.PoolName, fallbacks);
 
         // One create at a time, so which server meets which refusal first is fixed.
         using var plugin = await h.PluginAsync(o =>
@@ -51,9 +40,9 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         Assert.Equal(2, servers.Count);
         Assert.All(servers, s => Assert.Equal((last, "ACTIVE"), (s.FlavorName, s.Status)));
         // The first server meets the quota, then no valid host; the second already knows both.
-        Assert.Equal([("quota", noHost), ("no_valid_host", last), ("quota", last)], fallbacks.ToArray());
+        Assert.Equal([("quota", noHost, ""), ("no_valid_host", last, ""), ("quota", last, "")], fallbacks.ToArray());
         var lines = h.Log.Hclog.Where(e => e.Message == "no room for the preferred flavor or zone, falling back").Select(e => e.Pairs).ToList();
-        Assert.Equal(fallbacks.ToArray(), lines.Select(p => (p["reason"]!, p["flavor"]!)));
+        Assert.Equal(fallbacks.ToArray(), lines.Select(p => (p["reason"]!, p["flavor"]!, p["zone"]!)));
         Assert.All(lines, p => Assert.Equal(quotaBuster, p["from_flavor"]));
         Assert.Contains("Quota exceeded for ram", lines[0]["error"], StringComparison.Ordinal);
         Assert.Contains("No valid host", lines[1]["error"], StringComparison.Ordinal);
@@ -64,6 +53,23 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         Assert.Equal($"{last}=2", status.Meta["os_nova.flavors"]);
         Assert.Equal("4", status.Meta["os_nova.vcpus"]);
         Assert.Equal("4096", status.Meta["os_nova.ram_mb"]);
+    }
+
+    private static MeterListener ListenForFallbacks(string poolName, ConcurrentQueue<(string Reason, string Flavor, string Zone)> fallbacks)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == OsNovaMetrics.MeterName && instrument.Name == "os_nova.scale_out.fallback_count") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var map = new Dictionary<string, object?>(tags.ToArray());
+            if ((string?)map["pool_name"] != poolName) return;
+            for (var i = 0; i < value; i++) fallbacks.Enqueue(((string)map["reason"]!, (string)map["flavor"]!, (string)map["zone"]!));
+        });
+        listener.Start();
+        return listener;
     }
 
     /// <summary>Creates (as admin) a public 2-vCPU flavor once, later runs and parallel runs reuse it; its extra specs
