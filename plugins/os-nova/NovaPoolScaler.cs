@@ -24,6 +24,9 @@ internal sealed partial class NovaPoolScaler
     /// <summary>Status meta: counted servers (the count itself is in capacity units with several <c>flavor_names</c>).</summary>
     public const string PoolServersMeta = "os_nova.servers";
 
+    /// <summary>Status meta, with several <c>flavor_names</c>: the capacity unit the count is in, <c>"N vCPUs M MiB"</c>.</summary>
+    public const string PoolUnitMeta = "os_nova.unit";
+
     /// <summary>Status meta: counted servers per flavor, <c>name=count,...</c>.</summary>
     public const string PoolFlavorsMeta = "os_nova.flavors";
     private readonly OpenStackClient _cloud;
@@ -118,6 +121,7 @@ internal sealed partial class NovaPoolScaler
         meta[PoolFlavorsMeta] = string.Join(",", snapshot.Counted.GroupBy(s => s.FlavorName ?? "unknown", StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));
         meta[PoolServersMeta] = (snapshot.Counted.Count - replaced.Count).ToString(CultureInfo.InvariantCulture);
+        if (units.IsCapacity) meta[PoolUnitMeta] = units.ToString();
         return new TargetStatus(snapshot.Settled, units.Sum(snapshot.Counted) - units.Sum(replaced)) { Meta = meta };
     }
 

@@ -83,9 +83,14 @@ internal sealed class ResourceResolver
         return new CreationData(image.Result, flavors.Result, networks.Result, target.FloatingIpPoolName is null ? null : externalNetwork.Result, template.Result);
     }
 
-    /// <summary>How the pool is counted: in units of the first of several <c>flavor_names</c>, else in servers.</summary>
+    /// <summary>How the pool is counted: with several <c>flavor_names</c>, in units of their smallest vCPUs and
+    /// smallest RAM; else in servers.</summary>
     public async Task<CapacityUnits> ResolveUnitsAsync(PoolTarget target, CancellationToken cancellationToken)
-        => target.FlavorNames.Count > 1 ? CapacityUnits.For(await FlavorByNameAsync(target.FlavorNames[0], "flavor_names", cancellationToken).ConfigureAwait(false)) : CapacityUnits.Servers;
+    {
+        if (target.FlavorNames.Count < 2) return CapacityUnits.Servers;
+        var flavors = await Task.WhenAll(target.FlavorNames.Select(name => FlavorByNameAsync(name, "flavor_names", cancellationToken))).ConfigureAwait(false);
+        return CapacityUnits.For(flavors);
+    }
 
     private async Task<Flavor[]> FlavorsAsync(PoolTarget target, CancellationToken cancellationToken)
     {
@@ -96,17 +101,6 @@ internal sealed class ResourceResolver
         var key = target.FlavorName is null ? "flavor_names" : "flavor_name";
         lookups.AddRange((target.FlavorName is { } single ? [single] : target.FlavorNames).Select(name => FlavorByNameAsync(name, key, cancellationToken)));
         var flavors = await Task.WhenAll(lookups).ConfigureAwait(false);
-        if (target.FlavorNames.Count > 1)
-        {
-            // The pool is counted in units of the first flavor: a smaller fallback would be worth less than a unit and
-            // still count as one, so the pool would look bigger than it is.
-            var unit = flavors[0];
-            var smaller = flavors.Skip(1).Where(f => f.Vcpus < unit.Vcpus || f.RamMB < unit.RamMB)
-                .Select(f => $"{f.Name} ({f.Vcpus} vCPUs, {f.RamMB} MiB) is smaller than the first flavor {unit.Name} ({unit.Vcpus} vCPUs, {unit.RamMB} MiB)").ToList();
-            if (smaller.Count > 0)
-                throw new PluginConfigException("flavor_names", string.Join("; ", smaller) + ": list the smallest flavor first, the pool is counted in units of it");
-        }
-
         return flavors;
     }
 

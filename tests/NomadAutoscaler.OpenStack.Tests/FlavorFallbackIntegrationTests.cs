@@ -60,6 +60,41 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
     /// periodic update, while traits set through the placement API are kept by nova-compute.</summary>
     private const string Az2OnlyTrait = "CUSTOM_NA_AZTEST";
 
+    [Fact]
+    public async Task A_mixed_flavor_pool_counts_capacity_units_so_a_fallback_twice_as_big_stands_in_for_two_servers()
+    {
+        var cloud = LoopbackCloud.Get(output);
+        if (cloud is null) return;
+        // The unit is the preferred flavor's 2 vCPUs and 2 GiB; no host can offer it, so the pool gets the 4-vCPU one.
+        var noHost = await EnsureFlavorAsync(cloud, "it-osnova-vgpu", ram: 2048, extraSpecs: new JsonObject { ["resources:VGPU"] = "1" });
+        var big = await EnsureFlavorAsync(cloud, "it-osnova-4C-4GB", ram: 4096, extraSpecs: null, vcpus: 4);
+        await using var h = await PoolHarness.StartAsync(cloud, output);
+        using var plugin = await h.PluginAsync(o =>
+        {
+            o.IdAttribute = "unique.platform.openstack.id";
+            o.MaxConcurrentActions = 1;
+        });
+        var target = h.Target(("flavor_name", ""), ("flavor_names", $"{noHost}, {big}"));
+
+        // 4 units asked: two servers of 2 units each, not four.
+        await plugin.ScaleAsync(new ScalingAction(4, ScalingDirection.Up, "test"), target, default);
+        Assert.Equal([big, big], (await h.ServersAsync()).Select(s => s.FlavorName));
+        Assert.Single(h.Log.Hclog, e => e.Message == "server went to ERROR, deleting it");
+        Assert.Equal(2, h.Log.Hclog.Count(e => e.Message == "bigger servers under way cover the scale-out, not creating another"));
+        await h.WaitForReadyNodesAsync(2);
+        var status = (await plugin.GetStatusAsync(target, default))!;
+        Assert.Equal((4L, "2", "2 vCPUs 2048 MiB", "8"), (status.Count, status.Meta["os_nova.servers"], status.Meta["os_nova.unit"], status.Meta["os_nova.vcpus"]));
+
+        // Down to 2 units: one server goes, the other stays for the 2 units asked.
+        await plugin.ScaleAsync(new ScalingAction(2, ScalingDirection.Down, "test"), target, default);
+        Assert.Single(await h.ServersAsync());
+
+        // Down to 1 unit: the last server is worth 2, so removing it would leave less than asked.
+        var noOp = await Assert.ThrowsAsync<ScalingNoOpException>(() => plugin.ScaleAsync(new ScalingAction(1, ScalingDirection.Down, "test"), target, default).AsTask());
+        Assert.Contains("every removable server is worth more than the 1 capacity units to remove", noOp.Message, StringComparison.Ordinal);
+        Assert.Single(await h.ServersAsync());
+    }
+
     private static JsonObject RequiringAz2OnlyTrait() => new() { ["trait:" + Az2OnlyTrait] = "required" };
 
     [Theory]
@@ -173,7 +208,7 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
 
     /// <summary>Creates (as admin) a public 2-vCPU flavor once, later runs and parallel runs reuse it; its extra specs
     /// are set every time (setting them again changes nothing).</summary>
-    private static async Task<string> EnsureFlavorAsync(LoopbackCloud cloud, string name, int ram, JsonObject? extraSpecs)
+    private static async Task<string> EnsureFlavorAsync(LoopbackCloud cloud, string name, int ram, JsonObject? extraSpecs, int vcpus = 2)
     {
         using var admin = new OpenStackClient(cloud.Admin);
         var id = await admin.Nova.FindFlavorIdByNameAsync(name);
@@ -182,7 +217,7 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
             try
             {
                 var body = await admin.Session.SendAsync("compute", HttpMethod.Post, "flavors",
-                    new JsonObject { ["flavor"] = new JsonObject { ["name"] = name, ["ram"] = ram, ["vcpus"] = 2, ["disk"] = 20 } });
+                    new JsonObject { ["flavor"] = new JsonObject { ["name"] = name, ["ram"] = ram, ["vcpus"] = vcpus, ["disk"] = 20 } });
                 id = (string)body!["flavor"]!["id"]!;
             }
             catch (OpenStackApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
