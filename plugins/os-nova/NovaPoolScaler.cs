@@ -55,6 +55,10 @@ internal sealed partial class NovaPoolScaler
     /// <summary>Octavia membership (<c>lb_pool_id</c>), or null.</summary>
     public LoadBalancerMembership? Membership { get; init; }
 
+    /// <summary>Flavor and zone fallbacks, counted and relayed in each pool's status; the plugin's, so that they
+    /// outlive a reconfiguration.</summary>
+    public FallbackTotals Fallbacks { get; init; } = new();
+
     public async Task<PoolSnapshot> ReadPoolAsync(PoolTarget target, CancellationToken cancellationToken)
     {
         var servers = await _cloud.Nova.ListServersAsync(target.PoolTag, cancellationToken).ConfigureAwait(false);
@@ -113,6 +117,7 @@ internal sealed partial class NovaPoolScaler
         meta[PoolRamMeta] = snapshot.Counted.Sum(s => s.RamMB).ToString(CultureInfo.InvariantCulture);
         meta[PoolFlavorsMeta] = string.Join(",", snapshot.Counted.GroupBy(s => s.FlavorName ?? "unknown", StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));
+        Fallbacks.WriteTo(target.PoolName, meta);
         return new TargetStatus(snapshot.Settled, snapshot.Counted.Count - replaced) { Meta = meta };
     }
 
