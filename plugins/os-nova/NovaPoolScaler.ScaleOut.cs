@@ -203,9 +203,7 @@ internal sealed partial class NovaPoolScaler
                     _logger.Hclog(LogLevel.Warning, "no room for the preferred flavor or zone, falling back", ("pool_name", target.PoolName),
                         ("reason", why.Reason), ("from_flavor", first.Flavor.Name), ("from_zone", first.Zone ?? ""), ("flavor", flavor.Name),
                         ("zone", candidateZone ?? ""), ("error", why.Message));
-                    OsNovaMetrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("pool_name", target.PoolName),
-                        new KeyValuePair<string, object?>("reason", why.Reason), new KeyValuePair<string, object?>("flavor", flavor.Name),
-                        new KeyValuePair<string, object?>("zone", candidateZone ?? ""));
+                    Fallbacks.Add(target.PoolName, why.Reason, flavor.Name, candidateZone ?? "");
                 }
 
                 try

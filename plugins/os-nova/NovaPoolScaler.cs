@@ -61,6 +61,10 @@ internal sealed partial class NovaPoolScaler
     /// <summary>Octavia membership (<c>lb_pool_id</c>), or null.</summary>
     public LoadBalancerMembership? Membership { get; init; }
 
+    /// <summary>Flavor and zone fallbacks, counted and relayed in each pool's status; the plugin's, so that they
+    /// outlive a reconfiguration.</summary>
+    public FallbackTotals Fallbacks { get; init; } = new();
+
     public async Task<PoolSnapshot> ReadPoolAsync(PoolTarget target, CancellationToken cancellationToken)
     {
         var servers = await _cloud.Nova.ListServersAsync(target.PoolTag, cancellationToken).ConfigureAwait(false);
@@ -122,6 +126,7 @@ internal sealed partial class NovaPoolScaler
             .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}"));
         meta[PoolServersMeta] = (snapshot.Counted.Count - replaced.Count).ToString(CultureInfo.InvariantCulture);
         if (units.IsCapacity) meta[PoolUnitMeta] = units.ToString();
+        Fallbacks.WriteTo(target.PoolName, meta);
         return new TargetStatus(snapshot.Settled, units.Sum(snapshot.Counted) - units.Sum(replaced)) { Meta = meta };
     }
 

@@ -20,6 +20,7 @@ public sealed class OsNovaPlugin : ITargetPlugin<OsNovaOptions>, IDisposable
     private readonly Func<string, string?> _environment;
     private readonly OpenStackClientOptions _clientOptions;
     private readonly HttpMessageHandler? _handler;
+    private readonly FallbackTotals _fallbacks = new();
     private State? _state;
 
     /// <summary>Creates the plugin (the SDK host passes its logger and clock).</summary>
@@ -120,6 +121,7 @@ public sealed class OsNovaPlugin : ITargetPlugin<OsNovaOptions>, IDisposable
                 PollInterval = PollInterval,
                 SelfNodeId = scaleIn.SelfNodeId,
                 Membership = membership,
+                Fallbacks = _fallbacks,
             };
             _logger.Hclog(LogLevel.Information, "completed set-up of plugin", ("version", Version));
             var previous = Interlocked.Exchange(ref _state, new State(cloud, nomad, scaler));

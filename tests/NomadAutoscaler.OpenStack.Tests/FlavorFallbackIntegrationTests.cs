@@ -53,6 +53,12 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         Assert.Equal($"{last}=2", status.Meta["os_nova.flavors"]);
         Assert.Equal("4", status.Meta["os_nova.vcpus"]);
         Assert.Equal("4096", status.Meta["os_nova.ram_mb"]);
+        // The meter stays in the plugin's process; the pool's status carries the same counts to the agent.
+        var relayed = status.Meta.Where(e => e.Key.StartsWith(TargetStatusMeta.CounterPrefix, StringComparison.Ordinal)).Select(e =>
+            (TargetStatusMeta.TryParseCounterKey(e.Key, out var name, out var tags) ? name : e.Key, tags.ToDictionary(), e.Value)).ToList();
+        Assert.All(relayed, r => Assert.Equal((OsNovaMetrics.FallbackCountName, h.PoolName), (r.Item1, r.Item2.GetValueOrDefault("pool_name"))));
+        Assert.Equal(fallbacks.Order(), relayed.Select(r => (r.Item2["reason"], r.Item2["flavor"])).Order());
+        Assert.All(relayed, r => Assert.Equal("1", r.Value));
     }
 
     /// <summary>A placement trait only compute-az2 has: flavors requiring it get "No valid host" in az1 and room in

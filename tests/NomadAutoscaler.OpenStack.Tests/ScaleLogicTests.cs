@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using NomadAutoscaler.Plugins.OsNova;
+using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.OpenStack.Tests;
 
@@ -66,5 +69,53 @@ public sealed class ScaleLogicTests
         Assert.Equal("e", Assert.Single(snapshot.Ignored).Id);
         Assert.True(snapshot.Settled);
         Assert.False(PoolSnapshot.From([S("a", "BUILD")], new HashSet<string>()).Settled);
+    }
+
+    [Fact]
+    public void Fallbacks_are_counted_on_the_meter_and_relayed_as_each_pools_totals_in_its_own_status_meta()
+    {
+        var pool = "relay-" + Guid.NewGuid().ToString("N");
+        var measured = new ConcurrentQueue<long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == OsNovaMetrics.MeterName && instrument.Name == OsNovaMetrics.FallbackCountName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "pool_name" && (string?)tag.Value == pool) measured.Enqueue(value);
+            }
+        });
+        listener.Start();
+        var totals = new FallbackTotals();
+
+        totals.Add(pool, "quota", "m1.large", "az 1");
+        totals.Add(pool, "quota", "m1.large", "az 1");
+        totals.Add(pool, "no_valid_host", "m1.small", "");
+        totals.Add(pool + "-other", "quota", "m1.large", "az 1");
+        var meta = new Dictionary<string, string> { ["os_nova.flavors"] = "m1.small=1" };
+        totals.WriteTo(pool, meta);
+
+        Assert.Equal([1L, 1L, 1L], measured);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["os_nova.flavors"] = "m1.small=1",
+            [$"nomad_autoscaler.counter.os_nova.scale_out.fallback_count;flavor=m1.large;pool_name={pool};reason=quota;zone=az%201"] = "2",
+            [TargetStatusMeta.CounterKey("os_nova.scale_out.fallback_count", ("pool_name", pool), ("reason", "no_valid_host"), ("flavor", "m1.small"), ("zone", ""))] = "1",
+        }, meta);
+    }
+
+    [Fact]
+    public void Fallback_totals_lose_no_count_when_creates_fall_back_concurrently()
+    {
+        var totals = new FallbackTotals();
+
+        Parallel.For(0, 2000, i => totals.Add("web", i % 2 == 0 ? "quota" : "no_valid_host", "m1.large", "az1"));
+
+        var meta = new Dictionary<string, string>();
+        totals.WriteTo("web", meta);
+        Assert.Equal(["1000", "1000"], meta.Values);
     }
 }

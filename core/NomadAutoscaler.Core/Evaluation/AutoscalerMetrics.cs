@@ -19,6 +19,7 @@ internal sealed class AutoscalerMetrics : IDisposable
         Lateness = _meter.CreateHistogram<double>("policy.evaluation.lateness_ms", "ms", "How late an evaluation started against its schedule");
         SourceError = _meter.CreateCounter<long>("policy.source.error_count", description: "Policy source errors");
         Decisions = new Telemetry.DecisionMetrics(_meter);
+        TargetCounters = new Telemetry.TargetCounterRelay(_meter);
 
         // go-metrics' runtime gauges, with the nearest .NET quantity (threads stand in for goroutines).
         _meter.CreateObservableGauge("runtime.num_goroutines", ThreadCount);
@@ -45,6 +46,9 @@ internal sealed class AutoscalerMetrics : IDisposable
 
     /// <summary>Counts, outcomes and check errors per policy.</summary>
     public Telemetry.DecisionMetrics Decisions { get; }
+
+    /// <summary>Counters that target plugins relay through their status meta, as <c>target.&lt;name&gt;</c>.</summary>
+    public Telemetry.TargetCounterRelay TargetCounters { get; }
 
     public ObservableGauge<T> Gauge<T>(string name, Func<T> observe)
         where T : struct

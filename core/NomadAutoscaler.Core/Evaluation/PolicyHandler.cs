@@ -137,6 +137,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         }
 
         _metrics.Decisions.Forget(Policy.Id);
+        _metrics.TargetCounters.Forget(Policy.Id);
         _stop.Dispose();
         _wake.Dispose();
     }
@@ -305,6 +306,7 @@ internal sealed class PolicyHandler : IAsyncDisposable
         if (decision.Status is { } status)
         {
             ObserveLastEvent(policy, status);
+            _metrics.TargetCounters.Relay(policy, status.Meta, _logger);
             if (status.Meta.TryGetValue(TargetStatusMeta.Notice, out var notice) && !string.IsNullOrEmpty(notice))
             {
                 _logger.Hclog(LogLevel.Warning, "target reported while reading its status", ("policy_id", policy.Id), ("target", policy.Target.Name), ("notice", notice));

@@ -6,11 +6,13 @@ namespace NomadAutoscaler.TestPlugins;
 
 /// <summary>Keeps a count in memory: Scale sets it, Status returns it. With <c>state_file</c> the count also lives in a
 /// file (plain decimal text), so an end-to-end test can watch scaling happen and seed the start count; with
-/// <c>scale_log</c> every Scale call is appended to a file.</summary>
+/// <c>scale_log</c> every Scale call is appended to a file; with <c>relay_scale_count</c> Status relays the Scale calls
+/// so far as a counter (<see cref="TargetStatusMeta.SetCounter"/>), for the agent's metrics.</summary>
 [Plugin("noop-target")]
 public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProvider) : ITargetPlugin<NoopTargetOptions>
 {
     private readonly Lock _lock = new();
+    private readonly Dictionary<(string Direction, string Reason), long> _scales = [];
     private NoopTargetOptions _options = new();
     private long _count;
     private long? _lastEventNanos;
@@ -33,6 +35,12 @@ public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProv
             var count = ReadStateFile() ?? _count;
             var meta = new Dictionary<string, string>();
             if (_lastEventNanos is { } nanos) meta[TargetStatusMeta.LastEvent] = nanos.ToString(CultureInfo.InvariantCulture);
+            if (_options.RelayScaleCount)
+            {
+                foreach (var ((direction, reason), total) in _scales)
+                    TargetStatusMeta.SetCounter(meta, "noop_target.scale_count", total, ("direction", direction), ("reason", reason));
+            }
+
             return ValueTask.FromResult<TargetStatus?>(new TargetStatus(_options.Ready, count) { Meta = meta });
         }
     }
@@ -57,6 +65,8 @@ public sealed class NoopTarget(ILogger<NoopTarget> logger, TimeProvider timeProv
             if (_options.ScaleLog is { } log)
                 File.AppendAllText(log, string.Create(CultureInfo.InvariantCulture, $"{_count} {action.Count} {action.Direction.ToString().ToLowerInvariant()} {action.Reason}\n"));
             _count = action.Count;
+            var scale = (action.Direction.ToString().ToLowerInvariant(), action.Reason);
+            _scales[scale] = _scales.GetValueOrDefault(scale) + 1;
             _lastEventNanos = (timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
             if (_options.StateFile is { } path)
             {
@@ -101,4 +111,8 @@ public sealed class NoopTargetOptions
 
     /// <summary>A file that gets one line <c>from to direction reason</c> appended per Scale call.</summary>
     public string? ScaleLog { get; init; }
+
+    /// <summary>Status relays the Scale calls since the plugin started as counter <c>noop_target.scale_count</c>,
+    /// tagged <c>direction</c> and <c>reason</c>.</summary>
+    public bool RelayScaleCount { get; init; }
 }
