@@ -52,6 +52,7 @@ internal static class ApmQueryParser
         var parts = query.Split('/');
         string? nodeClass = null, datacenter = null, nodePool = null;
         long? nodeCpu = null, nodeMemory = null;
+        var nodeUnits = false;
         var prefixText = parts[0];
         var operationText = prefixText.Split('_') is { Length: 3 } p ? p[1] : null;
         var isDemand = operationText is RequiredNodes or DesiredNodes or PendingAllocations;
@@ -76,6 +77,9 @@ internal static class ApmQueryParser
                     case ClusterConfigKeys.NodePool: nodePool = value; break;
                     case "node_cpu" when isDemand: nodeCpu = ParseCapacity(key, value); break;
                     case "node_memory" when isDemand: nodeMemory = ParseCapacity(key, value); break;
+                    case "node_units" when isDemand:
+                        nodeUnits = bool.TryParse(value, out var units) ? units : throw Fail($"invalid node_units \"{value}\": must be true or false");
+                        break;
                     default: throw Fail($"unknown pool key \"{key}\": must be node_class, datacenter, or node_pool");
                 }
             }
@@ -105,7 +109,7 @@ internal static class ApmQueryParser
 
         var pool = new NodePoolIdentifier { NodeClass = nodeClass, Datacenter = datacenter, NodePool = nodePool };
         if (pool.IsEmpty) throw Fail($"expected <query>/<key>=<value>[,<key>=<value>...], received \"{query}\"");
-        return new NodePoolQuery(query, operation, metric, pool, nodeCpu, nodeMemory);
+        return new NodePoolQuery(query, operation, metric, pool, nodeCpu, nodeMemory) { NodeUnits = nodeUnits };
     }
 
     private static long ParseCapacity(string key, string value)

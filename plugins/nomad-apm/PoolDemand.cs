@@ -44,7 +44,10 @@ internal static class PoolDemand
         var cpuCapacity = useCpu ? cpu : long.MaxValue;
         var memoryCapacity = useMemory ? memory : long.MaxValue;
         if (query.Operation == ApmQueryParser.RequiredNodes || fitting.Count > 0)
-            return nodes.Count + BinsNeeded(fitting, cpuCapacity, memoryCapacity);
+        {
+            var have = query.NodeUnits ? await NodeUnitsAsync(client, nodes, cpuCapacity, memoryCapacity, cancellationToken).ConfigureAwait(false) : nodes.Count;
+            return have + BinsNeeded(fitting, cpuCapacity, memoryCapacity);
+        }
 
         // desired-nodes with nothing queued: the fewest nodes that would hold what runs in the pool now, so the pool
         // can shrink to it (scale-in then removes nodes that are empty or whose work fits elsewhere).
@@ -60,6 +63,29 @@ internal static class PoolDemand
         }
 
         return BinsNeeded(placed, cpuCapacity, memoryCapacity);
+    }
+
+    /// <summary>The pool's nodes counted in nodes of the query's size: each is worth the whole sizes it holds (rounded,
+    /// since Nomad reserves a little of every node; at least one), the scarcer resource deciding. A pool of bigger
+    /// fallback servers then reads as the capacity it has, as a target counting capacity units counts it.</summary>
+    internal static async Task<long> NodeUnitsAsync(NomadClient client, IReadOnlyList<NodeListStub> nodes, long cpuCapacity, long memoryCapacity,
+        CancellationToken cancellationToken)
+    {
+        long units = 0;
+        foreach (var node in nodes)
+        {
+            var (cpu, memory) = await NodePoolMetrics.AllocatableAsync(client, node.ID, cancellationToken).ConfigureAwait(false);
+            units += UnitsOf(cpu, memory, cpuCapacity, memoryCapacity);
+        }
+
+        return units;
+    }
+
+    internal static long UnitsOf(long cpu, long memory, long cpuCapacity, long memoryCapacity)
+    {
+        var ratio = Math.Min(cpuCapacity == long.MaxValue ? double.MaxValue : (double)cpu / cpuCapacity,
+            memoryCapacity == long.MaxValue ? double.MaxValue : (double)memory / memoryCapacity);
+        return ratio == double.MaxValue ? 1 : Math.Max(1, (long)Math.Round(ratio, MidpointRounding.AwayFromZero));
     }
 
     /// <summary>First-fit decreasing: the number of nodes of the given size that hold every item.</summary>

@@ -203,6 +203,26 @@ public sealed class NomadApmTests
     }
 
     [Fact]
+    public async Task With_node_units_a_node_counts_as_the_nodes_of_the_query_size_it_holds()
+    {
+        using var plugin = await PluginAsync(DemandStub(Nodes(NodeStub("n1", 1, "wrk"))));
+        // n1 offers 2000 MHz, two 1000-MHz units; the queue (3 x 600) needs three more.
+        Assert.Equal(5.0, Assert.Single(await plugin.QueryAsync(Query("node_required-nodes_cpu/node_class=wrk,node_cpu=1000,node_memory=500,node_units=true"), CancellationToken.None)).Value);
+        Assert.Equal(4.0, Assert.Single(await plugin.QueryAsync(Query("node_required-nodes_cpu/node_class=wrk,node_cpu=1000,node_memory=500"), CancellationToken.None)).Value);
+        var bad = Assert.Throws<NomadApmException>(() => ApmQueryParser.Parse("node_required-nodes_cpu/node_class=wrk,node_units=yes"));
+        Assert.Equal("failed to parse query: invalid node_units \"yes\": must be true or false", bad.Message);
+    }
+
+    [Theory]
+    [InlineData(2000, 2000, 1)]
+    [InlineData(3950, 3900, 2)]  // a node twice the size less Nomad's reservation is still two
+    [InlineData(2900, 8000, 1)]  // the scarcer resource decides
+    [InlineData(500, 500, 1)]    // a smaller node is still one
+    [InlineData(8000, 8000, 4)]
+    public void Node_units_round_to_whole_sizes(long cpu, long memory, long expected)
+        => Assert.Equal(expected, PoolDemand.UnitsOf(cpu, memory, 2000, 2000));
+
+    [Fact]
     public async Task Demand_on_an_empty_pool_needs_a_node_size()
     {
         using var plugin = await PluginAsync(DemandStub("[]"));
