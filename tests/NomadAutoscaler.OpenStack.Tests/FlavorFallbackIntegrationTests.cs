@@ -57,7 +57,7 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         var relayed = status.Meta.Where(e => e.Key.StartsWith(TargetStatusMeta.CounterPrefix, StringComparison.Ordinal)).Select(e =>
             (TargetStatusMeta.TryParseCounterKey(e.Key, out var name, out var tags) ? name : e.Key, tags.ToDictionary(), e.Value)).ToList();
         Assert.All(relayed, r => Assert.Equal((OsNovaMetrics.FallbackCountName, h.PoolName), (r.Item1, r.Item2.GetValueOrDefault("pool_name"))));
-        Assert.Equal(fallbacks.Order(), relayed.Select(r => (r.Item2["reason"], r.Item2["flavor"])).Order());
+        Assert.Equal(fallbacks.Order(), relayed.Select(r => (r.Item2["reason"], r.Item2["flavor"], r.Item2["zone"])).Order());
         Assert.All(relayed, r => Assert.Equal("1", r.Value));
     }
 
