@@ -33,6 +33,30 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public static string AgentDirectory => Path.Combine(RepoRoot, "artifacts", "bin", "NomadAutoscaler.Agent", "debug");
 
+    /// <summary>Creates <c>&lt;root&gt;/plugins</c>: the agent's bundled plugins and the named test plugins
+    /// (tests/TestPlugins), as exec wrappers so each executable still runs from its own build folder next to its
+    /// dependencies.</summary>
+    public static string BuildPluginDir(string root, params string[] testPlugins)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(root, "plugins")).FullName;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(AgentDirectory, "plugins")))
+        {
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) == 0) continue;
+            AddWrapper(dir, Path.GetFileName(file), file);
+        }
+
+        foreach (var id in testPlugins) AddWrapper(dir, id, Path.Combine(RepoRoot, "artifacts", "bin", id, "debug", id));
+        return dir;
+    }
+
+    private static void AddWrapper(string dir, string name, string target)
+    {
+        Assert.True(File.Exists(target), $"plugin {target} is missing; build the agent and tests/TestPlugins/{name}");
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, $"#!/bin/sh\nexec '{target}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     public IReadOnlyList<string> Lines => [.. _lines];
 
     public string Log => string.Join('\n', _lines);

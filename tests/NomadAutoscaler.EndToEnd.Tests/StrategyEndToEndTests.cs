@@ -23,7 +23,7 @@ public sealed class StrategyEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Threshold_steps_up_one_delta_per_cooldown_until_max_and_fixed_value_jumps_once()
     {
-        var pluginDir = BuildPluginDir();
+        var pluginDir = AgentProcess.BuildPluginDir(_dir, "noop-apm", "noop-target");
         var policies = Directory.CreateDirectory(Path.Combine(_dir, "policies")).FullName;
         var thresholdLog = Path.Combine(_dir, "threshold-scales.log");
         var fixedLog = Path.Combine(_dir, "fixed-scales.log");
@@ -107,30 +107,6 @@ public sealed class StrategyEndToEndTests : IAsyncLifetime
     }
 
     private static bool IsNoAction(string line) => line.Contains("skipping scaling, no action needed", StringComparison.Ordinal);
-
-    /// <summary>A plugin_dir with the agent's bundled plugins and the noop test plugins, as exec wrappers so each
-    /// executable still runs from its own build folder next to its dependencies.</summary>
-    private string BuildPluginDir()
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_dir, "plugins")).FullName;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(AgentProcess.AgentDirectory, "plugins")))
-        {
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) == 0) continue;
-            AddWrapper(dir, Path.GetFileName(file), file);
-        }
-
-        foreach (var id in new[] { "noop-apm", "noop-target" })
-            AddWrapper(dir, id, Path.Combine(AgentProcess.RepoRoot, "artifacts", "bin", id, "debug", id));
-        return dir;
-    }
-
-    private static void AddWrapper(string dir, string name, string target)
-    {
-        Assert.True(File.Exists(target), $"plugin {target} is missing; build the agent and tests/TestPlugins/{name}");
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, $"#!/bin/sh\nexec '{target}' \"$@\"\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
 
     private static List<string> ReadLines(string path)
         => File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Length > 0)] : [];

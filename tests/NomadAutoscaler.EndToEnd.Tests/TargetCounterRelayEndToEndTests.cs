@@ -28,7 +28,7 @@ public sealed class TargetCounterRelayEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_counter_relayed_in_the_target_status_is_an_agent_counter_with_the_plugin_tags_policy_and_target()
     {
-        var pluginDir = BuildPluginDir();
+        var pluginDir = AgentProcess.BuildPluginDir(_dir, "noop-target");
         var policies = Directory.CreateDirectory(Path.Combine(_dir, "policies")).FullName;
         await File.WriteAllTextAsync(Path.Combine(policies, "floor.hcl"), """
             scaling "floor" {
@@ -95,29 +95,6 @@ public sealed class TargetCounterRelayEndToEndTests : IAsyncLifetime
         {
             return null;
         }
-    }
-
-    /// <summary>A plugin_dir with the agent's bundled plugins and noop-target, as exec wrappers so each executable still
-    /// runs from its own build folder next to its dependencies.</summary>
-    private string BuildPluginDir()
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_dir, "plugins")).FullName;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(AgentProcess.AgentDirectory, "plugins")))
-        {
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) == 0) continue;
-            AddWrapper(dir, Path.GetFileName(file), file);
-        }
-
-        AddWrapper(dir, "noop-target", Path.Combine(AgentProcess.RepoRoot, "artifacts", "bin", "noop-target", "debug", "noop-target"));
-        return dir;
-    }
-
-    private static void AddWrapper(string dir, string name, string target)
-    {
-        Assert.True(File.Exists(target), $"plugin {target} is missing; build the agent and tests/TestPlugins/{name}");
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, $"#!/bin/sh\nexec '{target}' \"$@\"\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public async Task DisposeAsync()

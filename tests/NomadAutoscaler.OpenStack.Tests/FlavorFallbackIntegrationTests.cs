@@ -28,11 +28,7 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         using var listener = ListenForFallbacks(h.PoolName, fallbacks);
 
         // One create at a time, so which server meets which refusal first is fixed.
-        using var plugin = await h.PluginAsync(o =>
-        {
-            o.IdAttribute = "unique.platform.openstack.id";
-            o.MaxConcurrentActions = 1;
-        });
+        using var plugin = await OneCreateAtATimeAsync(h);
         var target = h.Target(("flavor_name", ""), ("flavor_names", $"{quotaBuster}, {noHost}, {last}"));
         await plugin.ScaleAsync(new ScalingAction(2, ScalingDirection.Up, "test"), target, default);
 
@@ -75,11 +71,7 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         var noHost = await EnsureFlavorAsync(cloud, "it-osnova-vgpu", ram: 2048, extraSpecs: new JsonObject { ["resources:VGPU"] = "1" });
         var big = await EnsureFlavorAsync(cloud, "it-osnova-4C-4GB", ram: 4096, extraSpecs: null, vcpus: 4);
         await using var h = await PoolHarness.StartAsync(cloud, output);
-        using var plugin = await h.PluginAsync(o =>
-        {
-            o.IdAttribute = "unique.platform.openstack.id";
-            o.MaxConcurrentActions = 1;
-        });
+        using var plugin = await OneCreateAtATimeAsync(h);
         var target = h.Target(("flavor_name", ""), ("flavor_names", $"{noHost}, {big}"));
 
         // 4 units asked: two servers of 2 units each, not four.
@@ -101,6 +93,13 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         Assert.Single(await h.ServersAsync());
     }
 
+    /// <summary>One create at a time, so which server meets which refusal first is fixed; nodes mapped by server ID.</summary>
+    private static Task<OsNovaPlugin> OneCreateAtATimeAsync(PoolHarness h) => h.PluginAsync(o =>
+    {
+        o.IdAttribute = "unique.platform.openstack.id";
+        o.MaxConcurrentActions = 1;
+    });
+
     private static JsonObject RequiringAz2OnlyTrait() => new() { ["trait:" + Az2OnlyTrait] = "required" };
 
     [Theory]
@@ -118,11 +117,7 @@ public sealed class FlavorFallbackIntegrationTests(ITestOutputHelper output)
         using var listener = ListenForFallbacks(h.PoolName, fallbacks);
 
         // One create at a time, so the second server starts only once the first one has exhausted az1.
-        using var plugin = await h.PluginAsync(o =>
-        {
-            o.IdAttribute = "unique.platform.openstack.id";
-            o.MaxConcurrentActions = 1;
-        });
+        using var plugin = await OneCreateAtATimeAsync(h);
         var target = h.Target(("flavor_name", ""), ("flavor_names", $"{preferred}, {second}"), ("availability_zones", "az1,az2"),
             ("evenly_split_azs", evenlySplit ? "true" : "false"));
         await plugin.ScaleAsync(new ScalingAction(2, ScalingDirection.Up, "test"), target, default);
