@@ -18,6 +18,9 @@ public sealed record LabReport
     /// <summary>Timers set off the lab's thread: work that escaped to the thread pool; non-zero means the run may not repeat exactly.</summary>
     public int EscapedWork { get; init; }
 
+    /// <summary>Where the first escaped timer was set (a stack trace), or null.</summary>
+    public string? FirstEscape { get; init; }
+
     /// <summary>With faults or invariant checks: what happened (faults, cloud calls, decisions), in virtual time.</summary>
     public IReadOnlyList<string> History { get; init; } = [];
 

@@ -61,6 +61,7 @@ public static class LabRun
         {
             History = history?.Lines ?? [],
             LongestConvergence = world.Invariants?.LongestConvergence,
+            FirstEscape = clock.FirstForeignTimer,
         };
     }
 

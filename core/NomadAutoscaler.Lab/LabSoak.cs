@@ -44,7 +44,7 @@ public static class LabSoak
                 if (report.LongestConvergence is { } took) longest.Add(took);
                 // Work that escaped the lab's thread makes a seed's run depend on the host's load; it once hid a
                 // failure that only showed with all seeds running at once.
-                if (report.EscapedWork > 0) failures.Add(new LabSoakFailure(seed, $"{report.EscapedWork} timers were set off the lab's thread: the run does not repeat"));
+                if (report.EscapedWork > 0) failures.Add(new LabSoakFailure(seed, $"{report.EscapedWork} timers were set off the lab's thread: the run does not repeat; the first was set at\n{report.FirstEscape}"));
             }
             catch (Exception ex) when (ex is not LabException)
             {

@@ -21,6 +21,9 @@ internal sealed class VirtualClock : TimeProvider
 
     private int _foreignTimers;
 
+    /// <summary>Where the first foreign timer was set (a stack trace), so an escape can be found, not only counted.</summary>
+    public string? FirstForeignTimer { get; private set; }
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_lock) return _now;
@@ -35,7 +38,8 @@ internal sealed class VirtualClock : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        if (Owner != 0 && Environment.CurrentManagedThreadId != Owner) Interlocked.Increment(ref _foreignTimers);
+        if (Owner != 0 && Environment.CurrentManagedThreadId != Owner && Interlocked.Increment(ref _foreignTimers) == 1)
+            FirstForeignTimer = Environment.StackTrace;
         var timer = new VirtualTimer(this, callback, state);
         timer.Change(dueTime, period);
         return timer;

@@ -94,16 +94,24 @@ public sealed class HttpApiTests : IAsyncLifetime
         Assert.InRange(decisions.Count, 1, 20);
         Assert.Contains(decisions, d => (string)d!["outcome"]! == "scaled" && (long)d["action"]!["count"]! == 3);
 
-        var metrics = JsonNode.Parse((await SendAsync(agent, HttpMethod.Get, "v1/metrics")).Body)!;
-        Assert.Contains(metrics["Counters"]!.AsArray(), c => (string)c!["Name"]! == "nomad-autoscaler.scale.invoke.success_count" && (string)c["Labels"]!["policy_id"]! == id);
-        Assert.Contains(metrics["Samples"]!.AsArray(), s => (string)s!["Name"]! == "nomad-autoscaler.plugin.target.scale.invoke_ms"
-            && (string)s["Labels"]!["plugin_name"]! == "nomad-target" && (string)s["Labels"]!["policy_id"]! == id);
+        // The JSON view is the newest finished 10 s interval, so it only shows what happens in every interval (a status
+        // call per evaluation); the one scale is checked in the Prometheus text, which is cumulative.
+        // (The interval the agent started in may hold no evaluation yet, hence the wait.)
+        JsonNode metrics = null!;
+        await agent.WaitUntilAsync(async () =>
+        {
+            metrics = JsonNode.Parse((await SendAsync(agent, HttpMethod.Get, "v1/metrics")).Body)!;
+            return metrics["Samples"]!.AsArray().Any(s => (string)s!["Name"]! == "nomad-autoscaler.plugin.target.status.invoke_ms"
+                && (string)s["Labels"]!["plugin_name"]! == "nomad-target" && (string)s["Labels"]!["policy_id"]! == id);
+        }, "a status sample of the policy in the JSON metrics", TimeSpan.FromSeconds(30));
+        Assert.NotNull(metrics["Counters"]!.AsArray());
         Assert.Contains(metrics["Gauges"]!.AsArray(), g => ((string)g!["Name"]!).EndsWith(".policy.total_num", StringComparison.Ordinal) && (double)g["Value"]! == 1);
 
         var prometheus = await SendAsync(agent, HttpMethod.Get, "v1/metrics?format=prometheus");
         Assert.Equal(HttpStatusCode.OK, prometheus.Status);
         Assert.Contains($"nomad_autoscaler_scale_invoke_success_count{{plugin_name=\"nomad-target\",policy_id=\"{id}\",target_name=\"nomad-target\"}}", prometheus.Body, StringComparison.Ordinal);
         Assert.Contains("# TYPE nomad_autoscaler_plugin_target_status_invoke_ms summary", prometheus.Body, StringComparison.Ordinal);
+        Assert.Contains($"nomad_autoscaler_plugin_target_scale_invoke_ms_count{{plugin_name=\"nomad-target\",policy_id=\"{id}\"", prometheus.Body, StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(agent, HttpMethod.Put, "v1/agent/reload")).Status);
         Assert.Contains(agent.Lines, l => l.Contains("reloading Autoscaler configuration", StringComparison.Ordinal));

@@ -1,3 +1,5 @@
+using NomadAutoscaler.Core.Threading;
+
 namespace NomadAutoscaler.Core.Evaluation;
 
 /// <summary>Limits how many targets of each policy type scale at once (<c>policy_eval.workers</c>).</summary>
@@ -5,7 +7,9 @@ internal sealed class ScalingQueues(IReadOnlyDictionary<string, int> workers, Ti
 {
     public static readonly TimeSpan SlotWaitLimit = TimeSpan.FromMinutes(2);
 
-    private readonly Dictionary<string, SemaphoreSlim> _slots = workers.ToDictionary(w => w.Key, w => new SemaphoreSlim(Math.Max(w.Value, 0)));
+    // Inline hand-over: a scale that waited for a slot goes on on the thread that freed it, so the lab's single thread
+    // keeps every scale (a SemaphoreSlim waiter would resume on the thread pool).
+    private readonly Dictionary<string, InlineAsyncSemaphore> _slots = workers.ToDictionary(w => w.Key, w => new InlineAsyncSemaphore(Math.Max(w.Value, 0)));
     private readonly Lock _lock = new();
 
     /// <summary>Slots in use per queue, for the <c>policy.queue.*</c> gauges.</summary>
@@ -21,13 +25,13 @@ internal sealed class ScalingQueues(IReadOnlyDictionary<string, int> workers, Ti
     /// <summary>Waits for a slot of the policy type's queue; the returned handle releases it.</summary>
     public async Task<IDisposable> AcquireAsync(string queue, CancellationToken cancellationToken)
     {
-        SemaphoreSlim? slot;
+        InlineAsyncSemaphore? slot;
         lock (_lock)
         {
             if (!_slots.TryGetValue(queue, out slot))
             {
                 // Types without a configured worker count get one slot, so unknown types cannot starve others.
-                slot = new SemaphoreSlim(1);
+                slot = new InlineAsyncSemaphore(1);
                 _slots[queue] = slot;
             }
         }
@@ -36,7 +40,7 @@ internal sealed class ScalingQueues(IReadOnlyDictionary<string, int> workers, Ti
         using var timer = time.CreateTimer(_ => timeout.Cancel(), null, SlotWaitLimit, Timeout.InfiniteTimeSpan);
         try
         {
-            await slot.WaitAsync(timeout.Token);
+            await slot.EnterAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -46,13 +50,13 @@ internal sealed class ScalingQueues(IReadOnlyDictionary<string, int> workers, Ti
         return new Release(slot);
     }
 
-    private sealed class Release(SemaphoreSlim slot) : IDisposable
+    private sealed class Release(InlineAsyncSemaphore slot) : IDisposable
     {
         private int _released;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0) slot.Release();
+            if (Interlocked.Exchange(ref _released, 1) == 0) slot.Exit();
         }
     }
 }

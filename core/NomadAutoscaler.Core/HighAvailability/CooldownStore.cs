@@ -1,4 +1,5 @@
 using System.Globalization;
+using NomadAutoscaler.Core.Threading;
 using NomadAutoscaler.Nomad;
 
 namespace NomadAutoscaler.Core.HighAvailability;
@@ -21,7 +22,7 @@ internal sealed class NomadCooldownStore(NomadClient client, string path, string
     /// <summary>Bounds each call, so a hung Nomad cannot hold an evaluation for longer than a renew period.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly InlineAsyncLock _sync = new();
+    private readonly InlineAsyncSemaphore _sync = new(1);
     private Dictionary<string, DateTimeOffset>? _known;
     private CancellationToken _loadedFor;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NomadAutoscaler.Core.Logging;
 using NomadAutoscaler.Core.Plugins.External;
+using NomadAutoscaler.Core.Threading;
 using NomadAutoscaler.Plugins.Sdk;
 
 namespace NomadAutoscaler.Core.Plugins;
@@ -13,7 +14,8 @@ internal sealed class PluginManager : IAsyncDisposable
     private readonly PluginHostOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _changeLock = new(1, 1);
+    // Inline hand-over, so a reload that waited for another goes on on the thread that finished it (the lab's one thread).
+    private readonly InlineAsyncSemaphore _changeLock = new(1);
     private readonly Lazy<string> _socketDir;
     private readonly Lazy<ExternalPluginLauncher> _launcher;
     private volatile Dictionary<(PluginKind Kind, string Name), ManagedPlugin> _plugins = [];
@@ -43,7 +45,7 @@ internal sealed class PluginManager : IAsyncDisposable
     /// as upstream fails agent start with "failed to setup plugins".</summary>
     public async Task StartAsync(IReadOnlyList<PluginBlock> blocks, CancellationToken cancellationToken)
     {
-        await _changeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _changeLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -55,7 +57,7 @@ internal sealed class PluginManager : IAsyncDisposable
         }
         finally
         {
-            _changeLock.Release();
+            _changeLock.Exit();
         }
     }
 
@@ -98,7 +100,7 @@ internal sealed class PluginManager : IAsyncDisposable
     /// "failed to reload plugins" and the first is thrown; the other changes still apply.</summary>
     public async Task ReloadAsync(IReadOnlyList<PluginBlock> blocks, NomadSettings? nomad, CancellationToken cancellationToken)
     {
-        await _changeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _changeLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -162,7 +164,7 @@ internal sealed class PluginManager : IAsyncDisposable
         }
         finally
         {
-            _changeLock.Release();
+            _changeLock.Exit();
         }
     }
 
@@ -222,7 +224,7 @@ internal sealed class PluginManager : IAsyncDisposable
     /// <summary>Stops every plugin (Shutdown RPC, 2 s grace, then SIGKILL), concurrently, and removes the socket directory.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _changeLock.WaitAsync().ConfigureAwait(false);
+        await _changeLock.EnterAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (_disposed) return;
@@ -246,7 +248,7 @@ internal sealed class PluginManager : IAsyncDisposable
         }
         finally
         {
-            _changeLock.Release();
+            _changeLock.Exit();
         }
     }
 }

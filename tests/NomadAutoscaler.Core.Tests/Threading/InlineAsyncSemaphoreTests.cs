@@ -1,15 +1,15 @@
-using NomadAutoscaler.Core.HighAvailability;
+using NomadAutoscaler.Core.Threading;
 
-namespace NomadAutoscaler.Core.Tests.HighAvailability;
+namespace NomadAutoscaler.Core.Tests.Threading;
 
-public sealed class InlineAsyncLockTests
+public sealed class InlineAsyncSemaphoreTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void A_free_lock_is_entered_without_waiting()
     {
-        var gate = new InlineAsyncLock();
+        var gate = new InlineAsyncSemaphore(1);
 
         var entered = gate.EnterAsync(CancellationToken.None);
 
@@ -19,7 +19,7 @@ public sealed class InlineAsyncLockTests
     [Fact]
     public async Task A_contended_waiter_goes_on_on_the_thread_that_exits()
     {
-        var gate = new InlineAsyncLock();
+        var gate = new InlineAsyncSemaphore(1);
         await gate.EnterAsync(CancellationToken.None);
         var resumedOn = 0;
         var waiter = Task.Run(async () =>
@@ -46,7 +46,7 @@ public sealed class InlineAsyncLockTests
     [Fact]
     public async Task A_cancelled_waiter_never_holds_the_lock_and_the_one_behind_it_does()
     {
-        var gate = new InlineAsyncLock();
+        var gate = new InlineAsyncSemaphore(1);
         await gate.EnterAsync(CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var cancelled = gate.EnterAsync(cancel.Token);
@@ -65,7 +65,7 @@ public sealed class InlineAsyncLockTests
     [Fact]
     public async Task An_already_cancelled_wait_on_a_held_lock_throws_and_leaves_it_held()
     {
-        var gate = new InlineAsyncLock();
+        var gate = new InlineAsyncSemaphore(1);
         await gate.EnterAsync(CancellationToken.None);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.EnterAsync(new CancellationToken(canceled: true)));
@@ -76,7 +76,7 @@ public sealed class InlineAsyncLockTests
     [Fact]
     public async Task Holders_never_overlap_under_contention()
     {
-        var gate = new InlineAsyncLock();
+        var gate = new InlineAsyncSemaphore(1);
         var inside = 0;
         var overlaps = 0;
         var total = 0;
@@ -103,5 +103,40 @@ public sealed class InlineAsyncLockTests
 
         Assert.Equal(0, overlaps);
         Assert.Equal(8 * 200, total);
+    }
+
+    [Fact]
+    public async Task Slots_admit_that_many_holders_and_an_exit_hands_its_slot_to_the_first_waiter()
+    {
+        var gate = new InlineAsyncSemaphore(2);
+        await gate.EnterAsync(CancellationToken.None);
+        await gate.EnterAsync(CancellationToken.None);
+        Assert.Equal(0, gate.CurrentCount);
+        var first = gate.EnterAsync(CancellationToken.None);
+        var second = gate.EnterAsync(CancellationToken.None);
+        Assert.False(first.IsCompleted);
+
+        // (xunit's synchronisation context makes a granted waiter resume through it, hence the waits.)
+        gate.Exit();
+        await first.WaitAsync(Patience);
+        Assert.False(second.IsCompleted);
+        gate.Exit();
+        await second.WaitAsync(Patience);
+        Assert.Equal(0, gate.CurrentCount);
+        gate.Exit();
+        gate.Exit();
+        Assert.Equal(2, gate.CurrentCount);
+    }
+
+    [Fact]
+    public async Task With_no_slot_every_wait_waits_for_an_exit()
+    {
+        var gate = new InlineAsyncSemaphore(0);
+        var waiting = gate.EnterAsync(CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        gate.Exit();
+        await waiting.WaitAsync(Patience);
+        Assert.Equal(0, gate.CurrentCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InlineAsyncSemaphore(-1));
     }
 }
