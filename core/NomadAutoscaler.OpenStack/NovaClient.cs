@@ -216,9 +216,6 @@ public sealed class NovaClient
             node["vcpus"] is JsonValue vcpus && vcpus.TryGetValue<int>(out var v) ? v : 0,
             node["ram"] is JsonValue ram && ram.TryGetValue<long>(out var r) ? r : 0);
 
-    /// <summary>True when the flavor exists.</summary>
-    public Task<bool> FlavorExistsAsync(string id, CancellationToken cancellationToken = default) => ExistsAsync("flavors/" + Uri.EscapeDataString(id), cancellationToken);
-
     /// <summary>Server groups of the project.</summary>
     public async Task<IReadOnlyList<NovaServerGroup>> ListServerGroupsAsync(CancellationToken cancellationToken = default)
         => Json.Items(await _session.SendAsync(Service, HttpMethod.Get, "os-server-groups", headers: _headers, cancellationToken: cancellationToken).ConfigureAwait(false), "server_groups")
@@ -264,19 +261,6 @@ public sealed class NovaClient
     public Task SetInstanceQuotaAsync(string projectId, int instances, CancellationToken cancellationToken = default)
         => _session.SendAsync(Service, HttpMethod.Put, "os-quota-sets/" + Uri.EscapeDataString(projectId),
             new JsonObject { ["quota_set"] = new JsonObject { ["instances"] = instances } }, _headers, cancellationToken);
-
-    private async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _session.SendAsync(Service, HttpMethod.Get, path, headers: _headers, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OpenStackApiException ex) when (ex.IsNotFound)
-        {
-            return false;
-        }
-    }
 
     internal static NovaServer ParseServer(JsonNode node)
     {

@@ -77,7 +77,7 @@ internal static class ApmQueryParser
                     case ClusterConfigKeys.NodePool: nodePool = value; break;
                     case "node_cpu" when isDemand: nodeCpu = ParseCapacity(key, value); break;
                     case "node_memory" when isDemand: nodeMemory = ParseCapacity(key, value); break;
-                    case "node_units" when isDemand:
+                    case "node_units" when operationText is RequiredNodes or DesiredNodes:
                         nodeUnits = bool.TryParse(value, out var units) ? units : throw Fail($"invalid node_units \"{value}\": must be true or false");
                         break;
                     default: throw Fail($"unknown pool key \"{key}\": must be node_class, datacenter, or node_pool");

@@ -24,7 +24,11 @@ internal static class PoolDemand
         var items = await QueuedItemsAsync(client, shape, logger, cancellationToken).ConfigureAwait(false);
         if (query.Operation == ApmQueryParser.PendingAllocations) return items.Count;
 
-        var (cpu, memory) = await CapacityAsync(client, query, nodes, options, cancellationToken).ConfigureAwait(false);
+        // Each node's allocatable size is read once, and only when the node size or node_units needs it.
+        IReadOnlyList<(long Cpu, long Memory)> allocatable = nodes.Count > 0 && (query.NodeUnits || query.NodeCpu is null || query.NodeMemory is null)
+            ? await AllocatableAsync(client, nodes, cancellationToken).ConfigureAwait(false)
+            : [];
+        var (cpu, memory) = Capacity(query, allocatable, options);
         var useCpu = query.Metric is "cpu" or "resources";
         var useMemory = query.Metric is "memory" or "resources";
         var fitting = new List<Item>();
@@ -45,7 +49,7 @@ internal static class PoolDemand
         var memoryCapacity = useMemory ? memory : long.MaxValue;
         if (query.Operation == ApmQueryParser.RequiredNodes || fitting.Count > 0)
         {
-            var have = query.NodeUnits ? await NodeUnitsAsync(client, nodes, cpuCapacity, memoryCapacity, cancellationToken).ConfigureAwait(false) : nodes.Count;
+            var have = query.NodeUnits ? allocatable.Sum(a => UnitsOf(a.Cpu, a.Memory, cpuCapacity, memoryCapacity)) : nodes.Count;
             return have + BinsNeeded(fitting, cpuCapacity, memoryCapacity);
         }
 
@@ -65,22 +69,9 @@ internal static class PoolDemand
         return BinsNeeded(placed, cpuCapacity, memoryCapacity);
     }
 
-    /// <summary>The pool's nodes counted in nodes of the query's size: each is worth the whole sizes it holds (rounded,
-    /// since Nomad reserves a little of every node; at least one), the scarcer resource deciding. A pool of bigger
-    /// fallback servers then reads as the capacity it has, as a target counting capacity units counts it.</summary>
-    internal static async Task<long> NodeUnitsAsync(NomadClient client, IReadOnlyList<NodeListStub> nodes, long cpuCapacity, long memoryCapacity,
-        CancellationToken cancellationToken)
-    {
-        long units = 0;
-        foreach (var node in nodes)
-        {
-            var (cpu, memory) = await NodePoolMetrics.AllocatableAsync(client, node.ID, cancellationToken).ConfigureAwait(false);
-            units += UnitsOf(cpu, memory, cpuCapacity, memoryCapacity);
-        }
-
-        return units;
-    }
-
+    /// <summary>What a node of the pool counts as with <c>node_units</c>: the nodes of the query's size it holds
+    /// (rounded, since Nomad reserves a little of every node; at least one), the scarcer resource deciding. A pool of
+    /// bigger fallback servers then reads as the capacity it has, as a target counting capacity units counts it.</summary>
     internal static long UnitsOf(long cpu, long memory, long cpuCapacity, long memoryCapacity)
     {
         var ratio = Math.Min(cpuCapacity == long.MaxValue ? double.MaxValue : (double)cpu / cpuCapacity,
@@ -120,23 +111,22 @@ internal static class PoolDemand
         return new PoolShape(nodeClass, pool.Datacenter ?? sample?.Datacenter, pool.NodePool ?? sample?.NodePool ?? "default");
     }
 
-    private static async Task<(long Cpu, long Memory)> CapacityAsync(NomadClient client, NodePoolQuery query, IReadOnlyList<NodeListStub> nodes,
-        NomadApmOptions options, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<(long Cpu, long Memory)>> AllocatableAsync(NomadClient client, IReadOnlyList<NodeListStub> nodes,
+        CancellationToken cancellationToken)
+    {
+        var sizes = new List<(long Cpu, long Memory)>(nodes.Count);
+        foreach (var node in nodes) sizes.Add(await NodePoolMetrics.AllocatableAsync(client, node.ID, cancellationToken).ConfigureAwait(false));
+        return sizes;
+    }
+
+    private static (long Cpu, long Memory) Capacity(NodePoolQuery query, IReadOnlyList<(long Cpu, long Memory)> allocatable, NomadApmOptions options)
     {
         long? cpu = query.NodeCpu, memory = query.NodeMemory;
-        if ((cpu is null || memory is null) && nodes.Count > 0)
+        if (allocatable.Count > 0)
         {
             // Pools are normally uniform; the smallest node is the safe size to plan with.
-            long minCpu = long.MaxValue, minMemory = long.MaxValue;
-            foreach (var node in nodes)
-            {
-                var capacity = await NodePoolMetrics.AllocatableAsync(client, node.ID, cancellationToken).ConfigureAwait(false);
-                minCpu = Math.Min(minCpu, capacity.Cpu);
-                minMemory = Math.Min(minMemory, capacity.Memory);
-            }
-
-            cpu ??= minCpu;
-            memory ??= minMemory;
+            cpu ??= allocatable.Min(a => a.Cpu);
+            memory ??= allocatable.Min(a => a.Memory);
         }
 
         cpu ??= options.NodeCpu;

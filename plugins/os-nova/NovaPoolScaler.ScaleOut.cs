@@ -114,7 +114,7 @@ internal sealed partial class NovaPoolScaler
     }
 
     /// <summary>A server this scale-out created: its flavor, its worth in units and its zone.</summary>
-    private sealed record CreatedServer(string Id, string Flavor, int Units, string? Zone);
+    private sealed record CreatedServer(string Flavor, int Units, string? Zone);
 
     /// <summary>The units a scale-out still needs, shared by its concurrent creates: a create commits its server's
     /// worth before it starts, and gives it back when it fails.</summary>
@@ -208,8 +208,8 @@ internal sealed partial class NovaPoolScaler
 
                 try
                 {
-                    var id = await CreateOneAsync(target, data, flavor, candidateZone, canFallBack, watcher, cancellationToken).ConfigureAwait(false);
-                    return new CreatedServer(id, flavor.Name, worth, candidateZone);
+                    await CreateOneAsync(target, data, flavor, candidateZone, canFallBack, watcher, cancellationToken).ConfigureAwait(false);
+                    return new CreatedServer(flavor.Name, worth, candidateZone);
                 }
                 catch (NoRoomFailure ex)
                 {

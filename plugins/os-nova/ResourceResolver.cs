@@ -100,18 +100,12 @@ internal sealed class ResourceResolver
                 ?? throw new PluginConfigException("flavor_id", $"flavor {fid} not found"))));
         var key = target.FlavorName is null ? "flavor_names" : "flavor_name";
         lookups.AddRange((target.FlavorName is { } single ? [single] : target.FlavorNames).Select(name => FlavorByNameAsync(name, key, cancellationToken)));
-        var flavors = await Task.WhenAll(lookups).ConfigureAwait(false);
-        return flavors;
+        return await Task.WhenAll(lookups).ConfigureAwait(false);
     }
 
-    private Task<Flavor> FlavorByNameAsync(string name, string key, CancellationToken cancellationToken) => CachedAsync($"flavor#name:{name}", async () =>
-    {
-        _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", "flavor"), ("name", name));
-        var flavor = await _cloud.Nova.FindFlavorByNameAsync(name, cancellationToken).ConfigureAwait(false)
-            ?? throw new PluginConfigException(key, $"failed to find flavor with name {name}");
-        _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", "flavor"), ("name", name), ("id", flavor.Id));
-        return ToFlavor(name, flavor);
-    });
+    private async Task<Flavor> FlavorByNameAsync(string name, string key, CancellationToken cancellationToken)
+        => ToFlavor(name, await LookupAsync("flavor", name, () => _cloud.Nova.FindFlavorByNameAsync(name, cancellationToken),
+            $"failed to find flavor with name {name}", key, f => f.Id).ConfigureAwait(false));
 
     private async Task<bool> CheckServerGroupAsync(string? serverGroupId, CancellationToken cancellationToken)
     {
@@ -150,12 +144,15 @@ internal sealed class ResourceResolver
         => CachedAsync($"{kind}#id:{id}", async () => await exists().ConfigureAwait(false) ? id : throw new PluginConfigException(key, $"{kind} {id} not found"));
 
     private Task<string> LookupAsync(string kind, string name, Func<Task<string?>> find, string notFound, string key)
+        => LookupAsync(kind, name, find, notFound, key, id => id);
+
+    private Task<T> LookupAsync<T>(string kind, string name, Func<Task<T?>> find, string notFound, string key, Func<T, string> idOf) where T : class
         => CachedAsync($"{kind}#name:{name}", async () =>
         {
             _logger.Hclog(LogLevel.Debug, "searching for resource", ("kind", kind), ("name", name));
-            var id = await find().ConfigureAwait(false) ?? throw new PluginConfigException(key, notFound);
-            _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", kind), ("name", name), ("id", id));
-            return id;
+            var found = await find().ConfigureAwait(false) ?? throw new PluginConfigException(key, notFound);
+            _logger.Hclog(LogLevel.Debug, "found resource ID", ("kind", kind), ("name", name), ("id", idOf(found)));
+            return found;
         });
 
     private async Task<T> CachedAsync<T>(string cacheKey, Func<Task<T>> resolve) where T : notnull

@@ -211,6 +211,9 @@ public sealed class NomadApmTests
         Assert.Equal(4.0, Assert.Single(await plugin.QueryAsync(Query("node_required-nodes_cpu/node_class=wrk,node_cpu=1000,node_memory=500"), CancellationToken.None)).Value);
         var bad = Assert.Throws<NomadApmException>(() => ApmQueryParser.Parse("node_required-nodes_cpu/node_class=wrk,node_units=yes"));
         Assert.Equal("failed to parse query: invalid node_units \"yes\": must be true or false", bad.Message);
+        // A count of queued allocations has no node size to count in: the key is refused, not ignored.
+        var pending = Assert.Throws<NomadApmException>(() => ApmQueryParser.Parse("node_pending-allocations_count/node_class=wrk,node_units=true"));
+        Assert.Contains("unknown pool key \"node_units\"", pending.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -74,10 +74,7 @@ internal sealed class TargetCounterRelay(Meter meter)
             series = new Series(TargetStatusMeta.TryParseCounterKey(key, out var name, out var tags) ? Instrument(name) : null, tags);
             state.Series[key] = series;
             if (series.Counter is null)
-            {
                 logger.Hclog(LogLevel.Warning, "ignoring target counter with an invalid key", ("policy_id", policy.Id), ("target", policy.Target.Name), ("key", key));
-                series.Warned = true;
-            }
         }
 
         if (series.Counter is null) return;
@@ -121,7 +118,8 @@ internal sealed class TargetCounterRelay(Meter meter)
         public bool CapLogged { get; set; }
     }
 
-    /// <summary>One key's instrument (null for a key that does not parse), its tags and the last total seen.</summary>
+    /// <summary>One key's instrument (null for a key that does not parse, warned about once when first seen), its tags,
+    /// the last total seen and whether a bad value was warned about.</summary>
     private sealed class Series(Counter<long>? counter, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         public Counter<long>? Counter { get; } = counter;

@@ -42,9 +42,8 @@ public static class TargetStatusMeta
 
     private const string ReservedPolicyId = "policy_id";
     private const string ReservedTargetName = "target_name";
-    private const string HexDigits = "0123456789ABCDEF";
 
-    // Throws on a lone surrogate rather than writing U+FFFD, which would not read back as the plugin's value.
+    // Refuses a lone surrogate, which percent-encoding would turn into U+FFFD: not what the plugin wrote.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The meta key of counter <paramref name="name"/> with <paramref name="tags"/>, in the canonical form of
@@ -69,22 +68,17 @@ public static class TargetStatusMeta
             if (tag is ReservedPolicyId or ReservedTargetName)
                 throw new ArgumentException($"tag key \"{tag}\" is reserved: the agent adds it", nameof(tags));
             if (i > 0 && sorted[i - 1].Key == tag) throw new ArgumentException($"tag key \"{tag}\" given twice", nameof(tags));
-            key.Append(';').Append(tag).Append('=');
-            byte[] bytes;
             try
             {
-                bytes = StrictUtf8.GetBytes(value);
+                StrictUtf8.GetByteCount(value);
             }
             catch (EncoderFallbackException ex)
             {
                 throw new ArgumentException($"value of tag \"{tag}\" is not valid UTF-16: {ex.Message}", nameof(tags), ex);
             }
 
-            foreach (var b in bytes)
-            {
-                if (IsUnreserved(b)) key.Append((char)b);
-                else key.Append('%').Append(HexDigits[b >> 4]).Append(HexDigits[b & 0xF]);
-            }
+            // RFC 3986 percent-encoding of the UTF-8 bytes: exactly the unreserved set kept, upper-case hex.
+            key.Append(';').Append(tag).Append('=').Append(Uri.EscapeDataString(value));
         }
 
         return key.ToString();
@@ -123,7 +117,7 @@ public static class TargetStatusMeta
             // Strictly ascending keys: sorted and never repeated, as CounterKey writes them.
             if (!IsTagKey(tag) || tag is ReservedPolicyId or ReservedTargetName
                 || (parsed.Count > 0 && string.CompareOrdinal(parsed[^1].Key, tag) >= 0)) return false;
-            if (Unescape(part.AsSpan(equals + 1)) is not { } value) return false;
+            if (Unescape(part[(equals + 1)..]) is not { } value) return false;
             parsed.Add(KeyValuePair.Create(tag, value));
         }
 
@@ -151,40 +145,11 @@ public static class TargetStatusMeta
     private static bool IsTagKey(string key)
         => key.Length > 0 && (char.IsAsciiLetter(key[0]) || key[0] == '_') && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
-    private static bool IsUnreserved(int b) => char.IsAsciiLetterOrDigit((char)b) || b is '-' or '.' or '_' or '~';
-
     /// <summary>The value of an escaped tag value, or null unless it is exactly what <see cref="CounterKey"/> writes:
-    /// upper-case hex, only bytes that need escaping escaped, valid UTF-8.</summary>
-    private static string? Unescape(ReadOnlySpan<char> text)
+    /// upper-case hex, only bytes that need escaping escaped, valid UTF-8 (anything else does not escape back to itself).</summary>
+    private static string? Unescape(string text)
     {
-        var bytes = new List<byte>(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c != '%')
-            {
-                if (c > 0x7F || !IsUnreserved(c)) return null;
-                bytes.Add((byte)c);
-                continue;
-            }
-
-            if (i + 2 >= text.Length) return null;
-            var high = HexDigits.IndexOf(text[i + 1], StringComparison.Ordinal);
-            var low = HexDigits.IndexOf(text[i + 2], StringComparison.Ordinal);
-            if (high < 0 || low < 0) return null;
-            var b = (byte)((high << 4) | low);
-            if (IsUnreserved(b)) return null;
-            bytes.Add(b);
-            i += 2;
-        }
-
-        try
-        {
-            return StrictUtf8.GetString([.. bytes]);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
+        var value = Uri.UnescapeDataString(text);
+        return Uri.EscapeDataString(value) == text ? value : null;
     }
 }
