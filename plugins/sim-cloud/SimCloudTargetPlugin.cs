@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NomadAutoscaler.Nomad;
 using NomadAutoscaler.Nomad.Cluster;
+using NomadAutoscaler.Nomad.Internal;
 using NomadAutoscaler.Plugins.Sdk;
 using NomadAutoscaler.Plugins.Sdk.Logging;
 
@@ -203,7 +204,8 @@ public sealed class SimCloudTargetPlugin : ITargetPlugin<SimCloudOptions>, IDisp
         var active = 0;
         while (pending.Count > 0)
         {
-            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            // A cancelled Task.Delay resumes on the thread pool, beside the lab's clock; InlineDelay ends on the cancelling thread.
+            await InlineDelay.DelayAsync(PollInterval, _time, cancellationToken).ConfigureAwait(false);
             var byId = (await state.Cloud.ListAsync(pool.PoolName, cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal);
             foreach (var id in pending.ToList())
             {
